@@ -1,0 +1,102 @@
+// base/time.h: RFC 3339 timestamps with STIX 2.1 precision rules, and an injectable Clock.
+//
+// A Timestamp is an instant (seconds since the Unix epoch plus nanoseconds, UTC) together with
+// the number of fractional-second digits it was written with, so that a parsed STIX timestamp
+// can be formatted back exactly. Ordering and equality compare the instant only.
+//
+// Thread-safety: Timestamp is a value. SystemClock is thread-safe; FakeClock is thread-safe.
+#pragma once
+
+#include <atomic>
+#include <compare>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "base/result.h"
+
+namespace detente::base {
+
+class Timestamp {
+ public:
+  // 1970-01-01T00:00:00Z.
+  Timestamp() = default;
+
+  // Any RFC 3339 date-time ("T" or "t" or " " separator not allowed: only 'T'/'t'; offset 'Z',
+  // 'z' or +hh:mm / -hh:mm; 0-9 fractional digits; leap second 60 accepted and folded to 59.999..
+  // is NOT done: second 60 is rejected). Years 0001-9999. Normalised to UTC.
+  // Errors: kInvalidArgument naming the offending part, e.g. "month 13 out of range".
+  static Result<Timestamp> Parse(std::string_view text);
+
+  // The STIX 2.1 timestamp form (section 3.2): YYYY-MM-DDTHH:mm:ss[.s+]Z, UTC with an
+  // upper-case 'Z' and 'T', at least one digit after a '.', at most 9 digits.
+  static Result<Timestamp> ParseStix(std::string_view text);
+
+  static Timestamp FromUnixSeconds(int64_t seconds, int32_t nanos = 0, int precision = 0);
+  static Timestamp FromUnixMillis(int64_t millis);
+  static Timestamp FromUnixNanos(int64_t nanos);
+
+  int64_t unix_seconds() const { return seconds_; }
+  int32_t nanos() const { return nanos_; }
+  // Milliseconds since the epoch (floor).
+  int64_t unix_millis() const;
+  // Fractional digits this timestamp was written with (0-9); the formatting default.
+  int precision() const { return precision_; }
+
+  // RFC 3339 in UTC with 'Z' and precision() fractional digits (truncated, never rounded).
+  std::string Format() const;
+  // Same with exactly `digits` fractional digits (0-9).
+  std::string FormatWithPrecision(int digits) const;
+  // Exactly three fractional digits: the STIX form for created/modified.
+  std::string FormatMillis() const { return FormatWithPrecision(3); }
+
+  // Adds (or subtracts) whole nanoseconds; precision is kept.
+  Timestamp PlusNanos(int64_t delta) const;
+  Timestamp PlusSeconds(int64_t delta) const { return PlusNanos(delta * 1'000'000'000); }
+  // this - other, in nanoseconds (saturating).
+  int64_t NanosSince(const Timestamp& other) const;
+
+  friend bool operator==(const Timestamp& a, const Timestamp& b) {
+    return a.seconds_ == b.seconds_ && a.nanos_ == b.nanos_;
+  }
+  friend std::strong_ordering operator<=>(const Timestamp& a, const Timestamp& b) {
+    if (auto c = a.seconds_ <=> b.seconds_; c != 0) return c;
+    return a.nanos_ <=> b.nanos_;
+  }
+
+ private:
+  int64_t seconds_ = 0;
+  int32_t nanos_ = 0;  // 0..999'999'999
+  int32_t precision_ = 0;
+};
+
+// The source of "now". Everything that reads time takes a Clock& so tests can inject one.
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  virtual Timestamp Now() const = 0;
+};
+
+// Wall-clock time (CLOCK_REALTIME) with millisecond precision set on the result.
+class SystemClock final : public Clock {
+ public:
+  Timestamp Now() const override;
+  // A process-wide instance.
+  static SystemClock& Default();
+};
+
+// A clock that moves only when told to. Thread-safe.
+class FakeClock final : public Clock {
+ public:
+  explicit FakeClock(Timestamp start) : nanos_(ToNanos(start)) {}
+  Timestamp Now() const override;
+  void Set(Timestamp t) { nanos_.store(ToNanos(t)); }
+  void AdvanceNanos(int64_t delta) { nanos_.fetch_add(delta); }
+  void AdvanceSeconds(int64_t delta) { AdvanceNanos(delta * 1'000'000'000); }
+
+ private:
+  static int64_t ToNanos(Timestamp t) { return t.unix_seconds() * 1'000'000'000 + t.nanos(); }
+  std::atomic<int64_t> nanos_;
+};
+
+}  // namespace detente::base
