@@ -2,7 +2,12 @@
 //
 // Decoders are strict: they reject whitespace, characters outside the alphabet, wrong or
 // missing padding (when padding is required), and non-zero trailing bits (non-canonical input),
-// with kInvalidArgument naming the offending position.
+// with kInvalidArgument naming the offending position, e.g. "hex: bad digit 'g' at 1",
+// "base64: invalid character '-' at 0", "base64url: non-canonical encoding: non-zero trailing
+// bits at 2", "base64: missing padding: length 3 is not a multiple of 4". Canonical means
+// Decode(x) == y implies Encode(y) == x (for the same alphabet and padding mode).
+//
+// Thread-safety: all functions are pure.
 #pragma once
 
 #include <cstdint>

@@ -22,18 +22,25 @@ class Timestamp {
   // 1970-01-01T00:00:00Z.
   Timestamp() = default;
 
-  // Any RFC 3339 date-time ("T" or "t" or " " separator not allowed: only 'T'/'t'; offset 'Z',
-  // 'z' or +hh:mm / -hh:mm; 0-9 fractional digits; leap second 60 accepted and folded to 59.999..
-  // is NOT done: second 60 is rejected). Years 0001-9999. Normalised to UTC.
-  // Errors: kInvalidArgument naming the offending part, e.g. "month 13 out of range".
+  // Any RFC 3339 date-time: separator 'T' or 't' (not ' '); offset 'Z', 'z' or +hh:mm / -hh:mm;
+  // 0-9 fractional digits (a '.' needs at least one); leap second 60 is rejected (not folded).
+  // Years 0001-9999, also after the offset is applied; the day is checked against the month
+  // (leap years). Normalised to UTC.
+  // Errors: kInvalidArgument naming the offending part and its byte offset, e.g.
+  // "timestamp \"2016-13-01T00:00:00Z\": month 13 out of range (1-12) at offset 5".
   static Result<Timestamp> Parse(std::string_view text);
 
-  // The STIX 2.1 timestamp form (section 3.2): YYYY-MM-DDTHH:mm:ss[.s+]Z, UTC with an
-  // upper-case 'Z' and 'T', at least one digit after a '.', at most 9 digits.
+  // The STIX 2.1 timestamp form (section 2.16): YYYY-MM-DDTHH:mm:ss[.s+]Z, UTC with an
+  // upper-case 'Z' and 'T', at least one digit after a '.', at most 9 digits (the spec allows
+  // more but warns they do not survive storage; we reject rather than silently truncate).
+  // This does NOT check the created/modified millisecond rule: see has_millisecond_precision().
   static Result<Timestamp> ParseStix(std::string_view text);
 
+  // `nanos` may be outside 0..999'999'999 (it is normalised); `precision` is clamped to 0..9.
   static Timestamp FromUnixSeconds(int64_t seconds, int32_t nanos = 0, int precision = 0);
+  // Precision 3.
   static Timestamp FromUnixMillis(int64_t millis);
+  // Precision 9.
   static Timestamp FromUnixNanos(int64_t nanos);
 
   int64_t unix_seconds() const { return seconds_; }
@@ -42,6 +49,10 @@ class Timestamp {
   int64_t unix_millis() const;
   // Fractional digits this timestamp was written with (0-9); the formatting default.
   int precision() const { return precision_; }
+  // STIX 2.1 section 3.2 (created, modified): "The minimum precision MUST be milliseconds
+  // (three digits after the decimal place in seconds), but MAY be more precise." True when the
+  // timestamp was written with at least 3 fractional digits.
+  bool has_millisecond_precision() const { return precision_ >= 3; }
 
   // RFC 3339 in UTC with 'Z' and precision() fractional digits (truncated, never rounded).
   std::string Format() const;
@@ -77,7 +88,7 @@ class Clock {
   virtual Timestamp Now() const = 0;
 };
 
-// Wall-clock time (CLOCK_REALTIME) with millisecond precision set on the result.
+// Wall-clock time (CLOCK_REALTIME) truncated to whole milliseconds, precision 3.
 class SystemClock final : public Clock {
  public:
   Timestamp Now() const override;
@@ -85,7 +96,8 @@ class SystemClock final : public Clock {
   static SystemClock& Default();
 };
 
-// A clock that moves only when told to. Thread-safe.
+// A clock that moves only when told to. Thread-safe. Now() has precision 3 when the instant is a
+// whole millisecond, else 9. The instant must lie within int64 nanoseconds (years 1678-2261).
 class FakeClock final : public Clock {
  public:
   explicit FakeClock(Timestamp start) : nanos_(ToNanos(start)) {}

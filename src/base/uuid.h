@@ -1,5 +1,7 @@
 // base/uuid.h: RFC 9562 (formerly 4122) UUIDs: parse, format, version 4 (random) and
 // version 5 (SHA-1 name-based), as STIX 2.1 identifiers use them.
+//
+// Thread-safety: Uuid is a value type; V4() and V5() may be called from any thread.
 #pragma once
 
 #include <array>
@@ -16,8 +18,9 @@ class Uuid {
   Uuid() = default;  // the nil UUID
   explicit Uuid(const std::array<uint8_t, 16>& bytes) : bytes_(bytes) {}
 
-  // Canonical 8-4-4-4-12 form; lower- or upper-case hex accepted.
-  // Errors: kInvalidArgument ("uuid: expected 36 characters", "uuid: bad hex digit at 9").
+  // Canonical 8-4-4-4-12 form; lower- or upper-case hex accepted; no braces, no "urn:uuid:".
+  // Errors: kInvalidArgument ("uuid: expected 36 characters, got 32", "uuid: bad hex digit
+  // at 9", "uuid: expected '-' at 8"). Any version and variant is accepted.
   static Result<Uuid> Parse(std::string_view text);
 
   // A random version 4 UUID from the OS CSPRNG (getrandom).

@@ -1,11 +1,15 @@
 // store/store.h: the public header of the store module: one interface over the database,
 // with SQLite (embedded default, WAL) and PostgreSQL (libpq) backends.
 //
-// SQL passed to Exec/Query uses PostgreSQL-style placeholders $1..$N on every backend (the
-// SQLite backend binds them as numbered parameters). Value types map as:
+// SQL passed to Exec/Query uses PostgreSQL-style placeholders $1..$N on every backend, in any
+// order and repeated at will, but together exactly $1..$N (the SQLite backend binds SQLite's
+// named parameters "$1".."$N" by name, so '$1' in a string literal is never a placeholder).
+// Value types map as:
 //   int64 <-> INTEGER / BIGINT, double <-> REAL / DOUBLE PRECISION, text <-> TEXT,
 //   bytes <-> BLOB / BYTEA, null <-> NULL.
 // Statements are prepared once per connection and cached by their SQL text.
+// Conventions, pragmas, error mapping and the schema_migrations table:
+// see ../../docs/formats/storage.md.
 //
 // Thread-safety: a Connection is NOT thread-safe; use one per thread (SQLite WAL lets many
 // connections read while one writes). Connect() is thread-safe.
@@ -78,8 +82,10 @@ class Value {
 };
 
 // The rows of one query, read forward. Views returned by Text()/Blob() stay valid until the
-// next call to Next() or the destruction of the Rows. A Rows must be destroyed before its
-// connection is used for another statement with the same SQL text.
+// next call to Next() or the destruction of the Rows. REQUIRES: a Rows is destroyed before its
+// Connection. While it is open, the connection may run other statements, including the same
+// SQL text (which then uses a private, uncached statement). Column accessors on a NULL value
+// return 0 / empty; after Next() returned false they return 0 / empty.
 class Rows {
  public:
   virtual ~Rows() = default;
@@ -103,7 +109,9 @@ class BulkWriter {
   // REQUIRES: row.size() equals the number of columns given to BulkInsert.
   virtual Status Add(std::span<const Value> row) = 0;
   Status Add(std::initializer_list<Value> row) { return Add(std::span(row.begin(), row.size())); }
-  // Flushes; returns the number of rows written. The writer is unusable afterwards.
+  // Flushes (and commits the writer's own transaction, if it opened one); returns the number
+  // of rows written. The writer is unusable afterwards. After a failed Add, every later call
+  // returns that first error.
   virtual Result<int64_t> Finish() = 0;
 };
 
@@ -112,10 +120,13 @@ class Connection {
   virtual ~Connection() = default;
   virtual Backend backend() const = 0;
 
-  // Runs one or more ';'-separated statements without parameters (DDL, pragmas).
+  // Runs one or more ';'-separated statements without parameters (DDL, pragmas). Errors as
+  // for Exec; statements before the failing one stay applied unless inside a transaction.
   virtual Status ExecScript(std::string_view sql) = 0;
 
-  // Runs one statement; returns the number of rows changed.
+  // Runs one statement (a trailing ';' or comment is allowed, a second statement is not);
+  // returns the number of rows changed by an INSERT/UPDATE/DELETE (0 for anything else).
+  // `params` are only read during the call.
   // Errors: kInvalidArgument (SQL error), kAlreadyExists (unique constraint),
   // kFailedPrecondition (other constraint), kUnavailable (busy/locked past the timeout,
   // connection lost), kDataLoss (corrupt database).
@@ -124,7 +135,9 @@ class Connection {
     return Exec(sql, std::span(params.begin(), params.size()));
   }
 
-  // Runs one query; rows are read from the result.
+  // Runs one query up to its first row (so a locked or invalid query fails here); the rest
+  // is read through the Rows. `params` are copied: they need not outlive the call.
+  // Errors: as for Exec.
   virtual Result<std::unique_ptr<Rows>> Query(std::string_view sql,
                                               std::span<const Value> params) = 0;
   Result<std::unique_ptr<Rows>> Query(std::string_view sql,
@@ -140,12 +153,19 @@ class Connection {
   virtual Status Rollback() = 0;
   virtual bool in_transaction() const = 0;
 
+  // A writer of rows into `table` (`columns`: plain identifiers [A-Za-z_][A-Za-z0-9_]*, at
+  // most 63 characters). Outside a transaction the writer opens its own (BEGIN IMMEDIATE),
+  // committed by Finish() and rolled back if the writer is destroyed first or a row fails.
+  // REQUIRES: the writer is destroyed before this connection.
+  // Errors: kInvalidArgument (bad names, unknown table or column), kUnavailable (locked).
   virtual Result<std::unique_ptr<BulkWriter>> BulkInsert(std::string_view table,
                                                          std::vector<std::string> columns) = 0;
 };
 
-// Opens a connection. Errors: kInvalidArgument (bad URL), kUnavailable (cannot connect),
-// kNotFound (SQLite file missing and !create), kDataLoss (not a database).
+// Opens a connection. Errors: kInvalidArgument (bad URL, unknown scheme, negative timeout),
+// kUnimplemented (postgresql:// URLs until the PostgreSQL backend lands), kUnavailable (cannot
+// connect or open), kNotFound (SQLite file missing and !create), kDataLoss (not a database),
+// kFailedPrecondition (WAL refused by the file system).
 Result<std::unique_ptr<Connection>> Connect(const Options& options);
 
 // A transaction that rolls back unless Commit() succeeded.
@@ -174,7 +194,10 @@ struct Migration {
 };
 
 // Applies, each in its own transaction, every migration not yet recorded in the
-// schema_migrations table (module, version, description, applied_at).
+// schema_migrations table (module, version, description, applied_at). Modules are independent;
+// `migrations` may list several modules in any order. Idempotent. REQUIRES: no transaction
+// open on `conn` (else kFailedPrecondition). A failing migration is rolled back and returned
+// with the context "migration <module> v<N> (<description>)"; earlier ones stay applied.
 // Errors: kFailedPrecondition when the database records a version of a module newer than any
 // given (the binary is older than the database), or when versions are not contiguous.
 Status Migrate(Connection& conn, std::span<const Migration> migrations);

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# The tour `make demo` runs: what detente can do today, on the shipped data in demo/data.
+# Usage: scripts/demo.sh [BUILD_DIR]. Exits non-zero if any step does not behave as shown.
+set -euo pipefail
+build=${1:-build}
+root=$(cd "$(dirname "$0")/.." && pwd)
+det="$root/$build/detente"
+[ -x "$det" ] || det="$build/detente"
+data="$root/demo/data"
+work=$(mktemp -d "${TMPDIR:-/tmp}/detente-demo.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+bold=$(tput bold 2>/dev/null || true); dim=$(tput dim 2>/dev/null || true); reset=$(tput sgr0 2>/dev/null || true)
+step() { echo; echo "${bold}== $*${reset}"; }
+show() { echo "${dim}\$ detente $*${reset}"; }
+has() { "$det" "$@" --help >/dev/null 2>&1; }
+
+"$det" version
+
+if has stix validate; then
+  step "1. Validate the official STIX 2.1 examples (one JSON line per object)"
+  for f in apt1.json poisonivy.json indicator-for-c2-ip-address.json; do
+    show stix validate "demo/data/stix/$f"
+    n=$("$det" stix validate "$data/stix/$f" | tee "$work/out.ndjson" | wc -l)
+    bad=$(grep -c '"valid":false' "$work/out.ndjson" || true)
+    echo "   $f: $n objects, $bad invalid"
+    [ "$bad" = 0 ]
+  done
+  head -n 2 "$work/out.ndjson"
+  step "   An object with mistakes: each error names the JSON path"
+  cat > "$work/bad.json" <<'JSON'
+{"type":"indicator","spec_version":"2.1","id":"indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f",
+ "created":"2016-04-06T20:03:48.000Z","modified":"2016-01-01T00:00:00.000Z",
+ "pattern":"[ipv4-addr:value = '10.0.0.1']","valid_from":"2016-04-06T20:03:48Z",
+ "external_references":[{"source_name":"x","url":42}]}
+JSON
+  show stix validate bad.json
+  if "$det" stix validate "$work/bad.json"; then echo "expected the object to be invalid"; exit 1; else echo "   (exit code $?: invalid)"; fi
+fi
+
+if has stix id; then
+  step "2. Deterministic ids for observables, and RFC 8785 canonical JSON"
+  echo '{"type":"domain-name","spec_version":"2.1","value":"hugesoft.org"}' > "$work/sco.json"
+  show stix id sco.json
+  "$det" stix id "$work/sco.json"
+fi
+if has jcs; then
+  echo '{"b": [1e21, 0.000001, -0.0], "a": "é\u0000", "c": {"z": true, "y": null}}' > "$work/doc.json"
+  show jcs doc.json
+  "$det" jcs "$work/doc.json"; echo
+fi
+
+if has pattern validate; then
+  step "3. STIX patterns: validate, then match shared indicators against local Zeek logs"
+  show pattern validate "\"[ipv4-addr:value = '58.246.0.0/15'] FOLLOWEDBY [domain-name:value = 'hugesoft.org'] WITHIN 5 MINUTES\""
+  "$det" pattern validate "[ipv4-addr:value = '58.246.0.0/15'] FOLLOWEDBY [domain-name:value = 'hugesoft.org'] WITHIN 5 MINUTES" && echo "   valid"
+  show pattern validate "\"[file:hashes.'SHA-256' = 'abc']\""
+  if "$det" pattern validate "[file:hashes.'SHA-256' = 'abc']"; then exit 1; else echo "   (exit code $?: invalid)"; fi
+fi
+if has match; then
+  show match --indicators demo/data/stix/apt1.json --events demo/data/zeek/sample.log --stats
+  "$det" match --indicators "$data/stix/apt1.json" --events "$data/zeek/sample.log" --stats \
+    --out "$work/sightings.ndjson"
+  echo "   $(wc -l < "$work/sightings.ndjson") sightings; the first:"
+  head -n 1 "$work/sightings.ndjson"
+fi
+
+if has log init; then
+  step "4. A signed, verifiable Merkle log"
+  log="$work/log"
+  show log init log --origin demo.detente.example/log
+  "$det" log init "$log" --origin demo.detente.example/log
+  printf 'first message\nsecond message\nthird message\nfourth message\nfifth message\n' > "$work/entries.txt"
+  show log append log entries.txt
+  "$det" log append "$log" "$work/entries.txt" | tr '\n' ' '; echo
+  show log checkpoint log
+  "$det" log checkpoint "$log"
+  show log prove log --index 2
+  "$det" log prove "$log" --index 2; echo
+  show log consistency log --from 3
+  "$det" log consistency "$log" --from 3; echo
+  show log verify log
+  "$det" log verify "$log" && echo "   verified"
+  db=$(ls "$log"/*.db "$log"/*.sqlite 2>/dev/null | head -n 1 || true)
+  if [ -n "$db" ] && command -v sqlite3 >/dev/null; then
+    step "   Tamper with one stored entry behind detente's back"
+    table=$(sqlite3 "$db" "SELECT name FROM sqlite_master WHERE type='table' AND name LIKE '%entr%' LIMIT 1")
+    if [ -n "$table" ]; then
+      col=$(sqlite3 "$db" "SELECT name FROM pragma_table_info('$table') WHERE type='BLOB' LIMIT 1")
+      echo "${dim}\$ sqlite3 $(basename "$db") \"UPDATE $table SET $col = ... (one byte flipped)\"${reset}"
+      sqlite3 "$db" "UPDATE $table SET $col = CAST(replace(CAST($col AS TEXT), 'third', 'THIRD') AS BLOB) WHERE rowid = (SELECT max(rowid) FROM $table)"
+      show log verify log
+      if "$det" log verify "$log"; then echo "tampering went unnoticed"; exit 1; else echo "   (exit code $?: verify caught it)"; fi
+    fi
+  fi
+fi
+
+step "Done. Next: run 'detente --help', and see README.md and docs/ for what each command does."

@@ -1,0 +1,1227 @@
+// match/event_reader.cc: Zeek / Suricata EVE (simdjson On-Demand) and STIX (simdjson DOM) readers.
+// Tested by event_reader_test.cc; fuzzed by fuzz/match_events_fuzzer.cc.
+// The mapping implemented here is the table in docs/match-fields.md; keep them in step.
+#include "match/event_reader.h"
+
+#include <simdjson.h>
+
+#include <array>
+#include <cstring>
+#include <deque>
+#include <limits>
+#include <string>
+
+namespace detente::match {
+
+namespace od = simdjson::ondemand;
+using base::InvalidArgumentError;
+using base::Status;
+
+namespace {
+
+// ---- The SCO paths the Zeek and Suricata readers emit ------------------------------------------
+
+enum P : int {
+  kIpv4Value, kIpv6Value, kNtSrcRef, kNtDstRef, kNtSrcRefValue, kNtDstRefValue, kNtSrcPort,
+  kNtDstPort, kNtProtocols, kNtSrcBytes, kNtDstBytes, kNtSrcPackets, kNtDstPackets, kDomainValue,
+  kDomainResolves, kDomainResolvesValue, kUrlValue, kHttpMethod, kHttpValue, kHttpVersion,
+  kHttpHost, kHttpUserAgent, kHttpReferer, kFileMd5, kFileSha1, kFileSha256, kFileName, kFileMime,
+  kFileSize, kX509Version, kX509Serial, kX509Subject, kX509Issuer, kX509NotBefore, kX509NotAfter,
+  kX509SigAlg, kX509KeyAlg, kX509Exponent, kX509Sha256, kX509Sha1, kEmailValue, kPathCount
+};
+
+struct PathDef {
+  std::string_view type;
+  std::string_view name;
+};
+
+constexpr std::string_view kIpv4 = "ipv4-addr";
+constexpr std::string_view kIpv6 = "ipv6-addr";
+constexpr std::string_view kNt = "network-traffic";
+constexpr std::string_view kDomain = "domain-name";
+constexpr std::string_view kUrl = "url";
+constexpr std::string_view kFile = "file";
+constexpr std::string_view kX509 = "x509-certificate";
+constexpr std::string_view kEmail = "email-addr";
+
+constexpr PathDef kPathDefs[kPathCount] = {
+    {kIpv4, "value"},
+    {kIpv6, "value"},
+    {kNt, "src_ref"},
+    {kNt, "dst_ref"},
+    {kNt, "src_ref.value"},
+    {kNt, "dst_ref.value"},
+    {kNt, "src_port"},
+    {kNt, "dst_port"},
+    {kNt, "protocols[*]"},
+    {kNt, "src_byte_count"},
+    {kNt, "dst_byte_count"},
+    {kNt, "src_packets"},
+    {kNt, "dst_packets"},
+    {kDomain, "value"},
+    {kDomain, "resolves_to_refs[*]"},
+    {kDomain, "resolves_to_refs[*].value"},
+    {kUrl, "value"},
+    {kNt, "extensions.'http-request-ext'.request_method"},
+    {kNt, "extensions.'http-request-ext'.request_value"},
+    {kNt, "extensions.'http-request-ext'.request_version"},
+    {kNt, "extensions.'http-request-ext'.request_header.Host"},
+    {kNt, "extensions.'http-request-ext'.request_header.'User-Agent'"},
+    {kNt, "extensions.'http-request-ext'.request_header.Referer"},
+    {kFile, "hashes.MD5"},
+    {kFile, "hashes.'SHA-1'"},
+    {kFile, "hashes.'SHA-256'"},
+    {kFile, "name"},
+    {kFile, "mime_type"},
+    {kFile, "size"},
+    {kX509, "version"},
+    {kX509, "serial_number"},
+    {kX509, "subject"},
+    {kX509, "issuer"},
+    {kX509, "validity_not_before"},
+    {kX509, "validity_not_after"},
+    {kX509, "signature_algorithm"},
+    {kX509, "subject_public_key_algorithm"},
+    {kX509, "subject_public_key_exponent"},
+    {kX509, "hashes.'SHA-256'"},
+    {kX509, "hashes.'SHA-1'"},
+    {kEmail, "value"},
+};
+
+// ---- Known keys -------------------------------------------------------------------------------
+
+enum Ctx : uint8_t { kTop, kDns, kDnsAns, kHttp, kTls, kFileinfo, kFlow };
+
+enum S : uint8_t {
+  // Zeek
+  sPath, sTs, sOrigH, sOrigP, sRespH, sRespP, sProto, sService, sOrigBytes, sRespBytes,
+  sOrigPkts, sRespPkts, sConnState, sHistory, sDuration, sQuery, sQtypeName, sAnswers,
+  sRcodeName, sTransId, sMethod, sHost, sUri, sReferrer, sUserAgent, sVersion, sStatusCode,
+  sServerName, sSubject, sIssuer, sCipher, sEstablished, sFuid, sTxHosts, sRxHosts, sFilename,
+  sMimeType, sMd5, sSha1, sSha256, sTotalBytes, sSeenBytes, sSource, sCertVersion, sCertSerial,
+  sCertSubject, sCertIssuer, sCertNotBefore, sCertNotAfter, sCertKeyAlg, sCertSigAlg,
+  sCertExponent, sSanDns, sSanIp, sSanEmail, sFingerprint,
+  // Suricata
+  sTimestamp, sEventType, sSrcIp, sSrcPort, sDestIp, sDestPort, sAppProto, sDnsObj, sHttpObj,
+  sTlsObj, sFileObj, sFlowObj, sDnsRrname, sDnsRdata, sDnsAnswers, sDnsQueries, sDnsGrouped,
+  sHttpHostname, sHttpUrl, sHttpUa, sHttpMethod, sHttpRefer, sHttpProtocol, sTlsSni, sTlsSubject,
+  sTlsIssuer, sTlsSerial, sTlsFingerprint, sTlsNotBefore, sTlsNotAfter, sFiFilename, sFiMd5,
+  sFiSha1, sFiSha256, sFiSize, sFlowBytesToServer, sFlowBytesToClient, sFlowPktsToServer,
+  sFlowPktsToClient,
+  kSlotCount
+};
+
+enum class Kind : uint8_t { kScalar, kList, kObject, kObjArray, kGrouped };
+
+struct KeyDef {
+  Ctx ctx;
+  std::string_view key;
+  S slot;
+  Kind kind;
+  Ctx child;
+};
+
+constexpr KeyDef kKeys[] = {
+    {kTop, "_path", sPath, Kind::kScalar, kTop},
+    {kTop, "ts", sTs, Kind::kScalar, kTop},
+    {kTop, "id.orig_h", sOrigH, Kind::kScalar, kTop},
+    {kTop, "id.orig_p", sOrigP, Kind::kScalar, kTop},
+    {kTop, "id.resp_h", sRespH, Kind::kScalar, kTop},
+    {kTop, "id.resp_p", sRespP, Kind::kScalar, kTop},
+    {kTop, "proto", sProto, Kind::kScalar, kTop},
+    {kTop, "service", sService, Kind::kScalar, kTop},
+    {kTop, "orig_bytes", sOrigBytes, Kind::kScalar, kTop},
+    {kTop, "resp_bytes", sRespBytes, Kind::kScalar, kTop},
+    {kTop, "orig_pkts", sOrigPkts, Kind::kScalar, kTop},
+    {kTop, "resp_pkts", sRespPkts, Kind::kScalar, kTop},
+    {kTop, "conn_state", sConnState, Kind::kScalar, kTop},
+    {kTop, "history", sHistory, Kind::kScalar, kTop},
+    {kTop, "duration", sDuration, Kind::kScalar, kTop},
+    {kTop, "query", sQuery, Kind::kScalar, kTop},
+    {kTop, "qtype_name", sQtypeName, Kind::kScalar, kTop},
+    {kTop, "answers", sAnswers, Kind::kList, kTop},
+    {kTop, "rcode_name", sRcodeName, Kind::kScalar, kTop},
+    {kTop, "trans_id", sTransId, Kind::kScalar, kTop},
+    {kTop, "method", sMethod, Kind::kScalar, kTop},
+    {kTop, "host", sHost, Kind::kScalar, kTop},
+    {kTop, "uri", sUri, Kind::kScalar, kTop},
+    {kTop, "referrer", sReferrer, Kind::kScalar, kTop},
+    {kTop, "user_agent", sUserAgent, Kind::kScalar, kTop},
+    {kTop, "version", sVersion, Kind::kScalar, kTop},
+    {kTop, "status_code", sStatusCode, Kind::kScalar, kTop},
+    {kTop, "server_name", sServerName, Kind::kScalar, kTop},
+    {kTop, "subject", sSubject, Kind::kScalar, kTop},
+    {kTop, "issuer", sIssuer, Kind::kScalar, kTop},
+    {kTop, "cipher", sCipher, Kind::kScalar, kTop},
+    {kTop, "established", sEstablished, Kind::kScalar, kTop},
+    {kTop, "fuid", sFuid, Kind::kScalar, kTop},
+    {kTop, "tx_hosts", sTxHosts, Kind::kList, kTop},
+    {kTop, "rx_hosts", sRxHosts, Kind::kList, kTop},
+    {kTop, "filename", sFilename, Kind::kScalar, kTop},
+    {kTop, "mime_type", sMimeType, Kind::kScalar, kTop},
+    {kTop, "md5", sMd5, Kind::kScalar, kTop},
+    {kTop, "sha1", sSha1, Kind::kScalar, kTop},
+    {kTop, "sha256", sSha256, Kind::kScalar, kTop},
+    {kTop, "total_bytes", sTotalBytes, Kind::kScalar, kTop},
+    {kTop, "seen_bytes", sSeenBytes, Kind::kScalar, kTop},
+    {kTop, "source", sSource, Kind::kScalar, kTop},
+    {kTop, "certificate.version", sCertVersion, Kind::kScalar, kTop},
+    {kTop, "certificate.serial", sCertSerial, Kind::kScalar, kTop},
+    {kTop, "certificate.subject", sCertSubject, Kind::kScalar, kTop},
+    {kTop, "certificate.issuer", sCertIssuer, Kind::kScalar, kTop},
+    {kTop, "certificate.not_valid_before", sCertNotBefore, Kind::kScalar, kTop},
+    {kTop, "certificate.not_valid_after", sCertNotAfter, Kind::kScalar, kTop},
+    {kTop, "certificate.key_alg", sCertKeyAlg, Kind::kScalar, kTop},
+    {kTop, "certificate.sig_alg", sCertSigAlg, Kind::kScalar, kTop},
+    {kTop, "certificate.exponent", sCertExponent, Kind::kScalar, kTop},
+    {kTop, "san.dns", sSanDns, Kind::kList, kTop},
+    {kTop, "san.ip", sSanIp, Kind::kList, kTop},
+    {kTop, "san.email", sSanEmail, Kind::kList, kTop},
+    {kTop, "fingerprint", sFingerprint, Kind::kScalar, kTop},
+    {kTop, "timestamp", sTimestamp, Kind::kScalar, kTop},
+    {kTop, "event_type", sEventType, Kind::kScalar, kTop},
+    {kTop, "src_ip", sSrcIp, Kind::kScalar, kTop},
+    {kTop, "src_port", sSrcPort, Kind::kScalar, kTop},
+    {kTop, "dest_ip", sDestIp, Kind::kScalar, kTop},
+    {kTop, "dest_port", sDestPort, Kind::kScalar, kTop},
+    {kTop, "app_proto", sAppProto, Kind::kScalar, kTop},
+    {kTop, "dns", sDnsObj, Kind::kObject, kDns},
+    {kTop, "http", sHttpObj, Kind::kObject, kHttp},
+    {kTop, "tls", sTlsObj, Kind::kObject, kTls},
+    {kTop, "fileinfo", sFileObj, Kind::kObject, kFileinfo},
+    {kTop, "flow", sFlowObj, Kind::kObject, kFlow},
+    {kDns, "rrname", sDnsRrname, Kind::kList, kTop},
+    {kDns, "rdata", sDnsRdata, Kind::kList, kTop},
+    {kDns, "answers", sDnsAnswers, Kind::kObjArray, kDnsAns},
+    {kDns, "queries", sDnsQueries, Kind::kObjArray, kDnsAns},
+    {kDns, "grouped", sDnsGrouped, Kind::kGrouped, kTop},
+    {kDnsAns, "rrname", sDnsRrname, Kind::kList, kTop},
+    {kDnsAns, "rdata", sDnsRdata, Kind::kList, kTop},
+    {kHttp, "hostname", sHttpHostname, Kind::kScalar, kTop},
+    {kHttp, "url", sHttpUrl, Kind::kScalar, kTop},
+    {kHttp, "http_user_agent", sHttpUa, Kind::kScalar, kTop},
+    {kHttp, "http_method", sHttpMethod, Kind::kScalar, kTop},
+    {kHttp, "http_refer", sHttpRefer, Kind::kScalar, kTop},
+    {kHttp, "protocol", sHttpProtocol, Kind::kScalar, kTop},
+    {kTls, "sni", sTlsSni, Kind::kScalar, kTop},
+    {kTls, "subject", sTlsSubject, Kind::kScalar, kTop},
+    {kTls, "issuerdn", sTlsIssuer, Kind::kScalar, kTop},
+    {kTls, "serial", sTlsSerial, Kind::kScalar, kTop},
+    {kTls, "fingerprint", sTlsFingerprint, Kind::kScalar, kTop},
+    {kTls, "notbefore", sTlsNotBefore, Kind::kScalar, kTop},
+    {kTls, "notafter", sTlsNotAfter, Kind::kScalar, kTop},
+    {kFileinfo, "filename", sFiFilename, Kind::kScalar, kTop},
+    {kFileinfo, "md5", sFiMd5, Kind::kScalar, kTop},
+    {kFileinfo, "sha1", sFiSha1, Kind::kScalar, kTop},
+    {kFileinfo, "sha256", sFiSha256, Kind::kScalar, kTop},
+    {kFileinfo, "size", sFiSize, Kind::kScalar, kTop},
+    {kFlow, "bytes_toserver", sFlowBytesToServer, Kind::kScalar, kTop},
+    {kFlow, "bytes_toclient", sFlowBytesToClient, Kind::kScalar, kTop},
+    {kFlow, "pkts_toserver", sFlowPktsToServer, Kind::kScalar, kTop},
+    {kFlow, "pkts_toclient", sFlowPktsToClient, Kind::kScalar, kTop},
+};
+
+// A small open-addressing table over (ctx, key), built once. Keys are short and the hash looks
+// at the length and three bytes, which separates this fixed key set well.
+class KeyTable {
+ public:
+  KeyTable() {
+    table_.fill(-1);
+    for (size_t i = 0; i < std::size(kKeys); ++i) {
+      size_t h = Hash(kKeys[i].ctx, kKeys[i].key);
+      while (table_[h] >= 0) h = (h + 1) & kMask;
+      table_[h] = static_cast<int16_t>(i);
+    }
+  }
+  const KeyDef* Find(Ctx ctx, std::string_view key) const {
+    if (key.empty()) return nullptr;
+    size_t h = Hash(ctx, key);
+    while (table_[h] >= 0) {
+      const KeyDef& d = kKeys[static_cast<size_t>(table_[h])];
+      if (d.ctx == ctx && d.key == key) return &d;
+      h = (h + 1) & kMask;
+    }
+    return nullptr;
+  }
+
+ private:
+  static constexpr size_t kSize = 512;
+  static constexpr size_t kMask = kSize - 1;
+  static size_t Hash(Ctx ctx, std::string_view k) {
+    size_t n = k.size();
+    size_t h = n * 131 + static_cast<size_t>(ctx) * 977 +
+               static_cast<unsigned char>(k[0]) * 31 +
+               static_cast<unsigned char>(k[n - 1]) * 7 + static_cast<unsigned char>(k[n / 2]);
+    return (h ^ (h >> 5)) & kMask;
+  }
+  std::array<int16_t, kSize> table_;
+};
+
+const KeyTable& Keys() {
+  static const KeyTable* table = new KeyTable();
+  return *table;
+}
+
+bool IsIpv4(std::string_view s) {
+  if (s.size() < 7 || s.size() > 18) return false;
+  int dots = 0;
+  for (char c : s) {
+    if (c == '.') {
+      ++dots;
+    } else if ((c < '0' || c > '9') && c != '/') {
+      return false;
+    }
+  }
+  return dots == 3;
+}
+
+bool IsIpv6(std::string_view s) {
+  if (s.size() < 2 || s.size() > 49) return false;
+  bool colon = false;
+  for (char c : s) {
+    if (c == ':') {
+      colon = true;
+    } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') ||
+                 c == '.' || c == '/')) {
+      return false;
+    }
+  }
+  return colon;
+}
+
+bool HasUpper(std::string_view s) {
+  for (char c : s) {
+    if (c >= 'A' && c <= 'Z') return true;
+  }
+  return false;
+}
+
+std::string_view Lower(Arena* arena, std::string_view s) {
+  if (!HasUpper(s)) return s;
+  std::string_view copy = arena->Copy(s);
+  char* p = const_cast<char*>(copy.data());
+  for (size_t i = 0; i < copy.size(); ++i) {
+    if (p[i] >= 'A' && p[i] <= 'Z') p[i] = static_cast<char>(p[i] - 'A' + 'a');
+  }
+  return copy;
+}
+
+// "a:b:c" -> "abc" (Suricata writes fingerprints colon-separated).
+std::string_view StripColons(Arena* arena, std::string_view s) {
+  if (s.find(':') == std::string_view::npos) return s;
+  std::string tmp;
+  tmp.reserve(s.size());
+  for (char c : s) {
+    if (c != ':') tmp.push_back(c);
+  }
+  return arena->Copy(tmp);
+}
+
+bool IsIdentifier(std::string_view s) {
+  if (s.empty()) return false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+    bool digit = c >= '0' && c <= '9';
+    if (!(alpha || (i > 0 && digit))) return false;
+  }
+  return true;
+}
+
+Status JsonError(simdjson::error_code e) {
+  return InvalidArgumentError(std::string("invalid JSON: ") + simdjson::error_message(e));
+}
+
+struct SlotValue {
+  uint32_t gen = 0;
+  Value value;
+};
+
+}  // namespace
+
+base::Result<EventFormat> ParseEventFormat(std::string_view name) {
+  if (name == "auto") return EventFormat::kAuto;
+  if (name == "stix") return EventFormat::kStix;
+  if (name == "zeek") return EventFormat::kZeek;
+  if (name == "suricata" || name == "eve") return EventFormat::kSuricata;
+  return InvalidArgumentError("unknown event format '" + std::string(name) +
+                              "' (expected auto, stix, zeek or suricata)");
+}
+
+std::string_view EventFormatName(EventFormat format) {
+  switch (format) {
+    case EventFormat::kAuto: return "auto";
+    case EventFormat::kStix: return "stix";
+    case EventFormat::kZeek: return "zeek";
+    case EventFormat::kSuricata: return "suricata";
+  }
+  return "auto";
+}
+
+EventFormat SniffFormat(std::string_view doc) {
+  // A cheap textual look: the formats differ in their signature members.
+  if (doc.find("\"event_type\"") != std::string_view::npos) return EventFormat::kSuricata;
+  size_t t = doc.find("\"type\"");
+  if (t != std::string_view::npos) {
+    size_t colon = doc.find(':', t + 6);
+    if (colon != std::string_view::npos) {
+      size_t q = doc.find('"', colon);
+      if (q != std::string_view::npos && q - colon < 16) {
+        std::string_view rest = doc.substr(q + 1, 40);
+        if (rest.starts_with("bundle\"") || rest.starts_with("observed-data\"") ||
+            rest.find("\"") != std::string_view::npos) {
+          // Any string-valued "type" that is not a Zeek field: treat as STIX.
+          if (doc.find("\"_path\"") == std::string_view::npos &&
+              doc.find("\"ts\"") == std::string_view::npos) {
+            return EventFormat::kStix;
+          }
+        }
+      }
+    }
+  }
+  return EventFormat::kZeek;
+}
+
+struct EventReader::Impl {
+  explicit Impl(const PathRegistry& registry) : paths(registry) {
+    for (int i = 0; i < kPathCount; ++i) {
+      std::string full = std::string(kPathDefs[i].type) + ":" + std::string(kPathDefs[i].name);
+      ids[static_cast<size_t>(i)] = paths.Find(full);
+    }
+    alloc_error = parser.allocate(1 << 16, kMaxDepth);
+  }
+
+  const PathRegistry& paths;
+  simdjson::error_code alloc_error = simdjson::SUCCESS;
+  std::array<uint32_t, kPathCount> ids{};
+  od::parser parser{kMaxDocumentBytes};
+  simdjson::dom::parser dom{kMaxDocumentBytes};
+  std::array<SlotValue, kSlotCount> slots{};
+  uint32_t gen = 0;
+  std::vector<std::pair<S, std::string_view>> multi;
+  Observation* obs = nullptr;
+  int32_t nt = -1;  // the network-traffic object of the current event
+
+  // STIX: SCOs seen on earlier lines, by id (bounded).
+  std::unordered_map<std::string, std::string> sco_cache;
+  std::deque<std::string> sco_order;
+  std::string scratch;
+
+  bool Has(S s) const { return slots[s].gen == gen; }
+  const Value& Get(S s) const { return slots[s].value; }
+  std::string_view Str(S s) const {
+    return Has(s) && slots[s].value.kind == ValueKind::kString ? slots[s].value.s
+                                                               : std::string_view();
+  }
+
+  // ---- On-Demand pass ----
+  simdjson::error_code ReadScalar(od::value& v, Value* out) {
+    od::json_type t;
+    if (auto e = v.type().get(t)) return e;
+    switch (t) {
+      case od::json_type::string: {
+        std::string_view s;
+        if (auto e = v.get_string().get(s)) return e;
+        *out = Value::String(s);
+        return simdjson::SUCCESS;
+      }
+      case od::json_type::number: {
+        od::number_type nt_;
+        if (auto e = v.get_number_type().get(nt_)) return e;
+        if (nt_ == od::number_type::signed_integer) {
+          int64_t i;
+          if (auto e = v.get_int64().get(i)) return e;
+          *out = Value::Int(i);
+        } else if (nt_ == od::number_type::unsigned_integer) {
+          uint64_t u;
+          if (auto e = v.get_uint64().get(u)) return e;
+          *out = Value::Float(static_cast<double>(u));
+        } else {
+          double d;
+          if (auto e = v.get_double().get(d)) return e;
+          *out = Value::Float(d);
+        }
+        return simdjson::SUCCESS;
+      }
+      case od::json_type::boolean: {
+        bool b;
+        if (auto e = v.get_bool().get(b)) return e;
+        *out = Value::Bool(b);
+        return simdjson::SUCCESS;
+      }
+      case od::json_type::null:
+        *out = Value::Null();
+        return simdjson::SUCCESS;
+      default:
+        *out = Value::Null();  // array/object where a scalar was expected: ignored
+        return simdjson::SUCCESS;
+    }
+  }
+
+  simdjson::error_code ReadList(od::value& v, S slot) {
+    od::json_type t;
+    if (auto e = v.type().get(t)) return e;
+    if (t == od::json_type::string) {
+      std::string_view s;
+      if (auto e = v.get_string().get(s)) return e;
+      multi.emplace_back(slot, s);
+      return simdjson::SUCCESS;
+    }
+    if (t != od::json_type::array) return simdjson::SUCCESS;
+    od::array arr;
+    if (auto e = v.get_array().get(arr)) return e;
+    for (auto el : arr) {
+      od::value item;
+      if (auto e = el.get(item)) return e;
+      od::json_type it;
+      if (auto e = item.type().get(it)) return e;
+      if (it != od::json_type::string) continue;
+      std::string_view s;
+      if (auto e = item.get_string().get(s)) return e;
+      if (multi.size() < kMaxProperties) multi.emplace_back(slot, s);
+    }
+    return simdjson::SUCCESS;
+  }
+
+  // Reads the members of an object in context `ctx`. Nested objects are handled by the caller's
+  // fixed structure (at most three levels), never by recursion on the input.
+  simdjson::error_code ReadObject(od::object& object, Ctx ctx, int level) {
+    for (auto f : object) {
+      od::field field;
+      if (auto e = std::move(f).get(field)) return e;
+      std::string_view key;
+      if (auto e = field.unescaped_key().get(key)) return e;
+      const KeyDef* def = Keys().Find(ctx, key);
+      if (def == nullptr) continue;
+      od::value v = field.value();
+      switch (def->kind) {
+        case Kind::kScalar: {
+          Value val;
+          if (auto e = ReadScalar(v, &val)) return e;
+          if (val.kind != ValueKind::kNull) {
+            slots[def->slot].value = val;
+            slots[def->slot].gen = gen;
+          }
+          break;
+        }
+        case Kind::kList:
+          if (auto e = ReadList(v, def->slot)) return e;
+          break;
+        case Kind::kObject: {
+          if (level >= 1) break;
+          od::json_type t;
+          if (auto e = v.type().get(t)) return e;
+          if (t != od::json_type::object) break;
+          od::object child;
+          if (auto e = v.get_object().get(child)) return e;
+          slots[def->slot].gen = gen;
+          if (auto e = ReadObject(child, def->child, level + 1)) return e;
+          break;
+        }
+        case Kind::kObjArray: {
+          if (level >= 2) break;
+          od::json_type t;
+          if (auto e = v.type().get(t)) return e;
+          if (t != od::json_type::array) break;
+          od::array arr;
+          if (auto e = v.get_array().get(arr)) return e;
+          for (auto el : arr) {
+            od::value item;
+            if (auto e = el.get(item)) return e;
+            od::json_type it;
+            if (auto e = item.type().get(it)) return e;
+            if (it != od::json_type::object) continue;
+            od::object child;
+            if (auto e = item.get_object().get(child)) return e;
+            if (auto e = ReadObject(child, def->child, level + 1)) return e;
+          }
+          break;
+        }
+        case Kind::kGrouped: {
+          od::json_type t;
+          if (auto e = v.type().get(t)) return e;
+          if (t != od::json_type::object) break;
+          od::object grouped;
+          if (auto e = v.get_object().get(grouped)) return e;
+          for (auto g : grouped) {
+            od::field gf;
+            if (auto e = std::move(g).get(gf)) return e;
+            od::value gv = gf.value();
+            if (auto e = ReadList(gv, sDnsRdata)) return e;
+          }
+          break;
+        }
+      }
+    }
+    return simdjson::SUCCESS;
+  }
+
+  // ---- Emission ----
+  uint32_t Id(P p) const { return ids[static_cast<size_t>(p)]; }
+  std::string_view Name(P p) const { return kPathDefs[p].name; }
+  void Add(uint32_t obj, P p, Value v, bool derived = false) {
+    obs->Add(obj, Id(p), Name(p), v, derived);
+  }
+
+  // Adds an ipv4-addr / ipv6-addr object; returns its index (or -1 for a non-address).
+  int32_t AddIp(std::string_view ip) {
+    if (IsIpv4(ip)) {
+      uint32_t o = obs->AddObject(kIpv4);
+      Add(o, kIpv4Value, Value::String(ip));
+      return static_cast<int32_t>(o);
+    }
+    if (IsIpv6(ip)) {
+      uint32_t o = obs->AddObject(kIpv6);
+      Add(o, kIpv6Value, Value::String(ip));
+      return static_cast<int32_t>(o);
+    }
+    return -1;
+  }
+
+  uint32_t Nt() {
+    if (nt < 0) nt = static_cast<int32_t>(obs->AddObject(kNt));
+    return static_cast<uint32_t>(nt);
+  }
+
+  void AddEndpoint(std::string_view ip, P ref, P ref_value) {
+    int32_t o = AddIp(ip);
+    if (o < 0) return;
+    uint32_t n = Nt();
+    obs->AddRef(n, Id(ref), Name(ref), static_cast<uint32_t>(o));
+    Add(n, ref_value, Value::String(ip), true);
+  }
+
+  void AddInt(uint32_t obj, P p, S s) {
+    if (!Has(s)) return;
+    const Value& v = Get(s);
+    if (v.kind == ValueKind::kInt) {
+      Add(obj, p, v);
+    } else if (v.kind == ValueKind::kFloat && v.f >= 0 && v.f < 9.2e18) {
+      Add(obj, p, Value::Int(static_cast<int64_t>(v.f)));
+    } else if (v.kind == ValueKind::kString) {
+      int64_t x = 0;
+      bool ok = !v.s.empty() && v.s.size() < 19;
+      for (char c : v.s) {
+        if (c < '0' || c > '9') {
+          ok = false;
+          break;
+        }
+        x = x * 10 + (c - '0');
+      }
+      if (ok) Add(obj, p, Value::Int(x));
+    }
+  }
+
+  void AddStr(uint32_t obj, P p, std::string_view s) {
+    if (!s.empty()) Add(obj, p, Value::String(s));
+  }
+
+  void AddProtocols(std::string_view list) {
+    // "ssl,http" (Zeek service) -> protocols "ssl", "http"; all lower-case (STIX 2.1 3.4.11).
+    size_t start = 0;
+    while (start <= list.size()) {
+      size_t comma = list.find(',', start);
+      if (comma == std::string_view::npos) comma = list.size();
+      std::string_view p = list.substr(start, comma - start);
+      if (!p.empty() && p != "-" && p != "failed") {
+        Add(Nt(), kNtProtocols, Value::String(Lower(&obs->arena, p)));
+      }
+      start = comma + 1;
+    }
+  }
+
+  void AddDomainOrIp(std::string_view name) {
+    if (name.empty()) return;
+    if (AddIp(name) >= 0) return;
+    uint32_t d = obs->AddObject(kDomain);
+    Add(d, kDomainValue, Value::String(name));
+  }
+
+  void AddTime(S s) {
+    if (!Has(s)) return;
+    const Value& v = Get(s);
+    EventTime t;
+    if (v.kind == ValueKind::kFloat) t = TimeFromEpochDouble(v.f);
+    if (v.kind == ValueKind::kInt) t = TimeFromEpochDouble(static_cast<double>(v.i));
+    if (v.kind == ValueKind::kString) t = ParseTimeText(v.s);
+    if (t.valid) {
+      obs->first_observed = t;
+      obs->last_observed = t;
+    }
+  }
+
+  // A certificate validity time: Zeek writes epoch seconds, Suricata "2016-05-12T00:00:00".
+  void AddCertTime(uint32_t obj, P p, S s) {
+    if (!Has(s)) return;
+    const Value& v = Get(s);
+    EventTime t;
+    if (v.kind == ValueKind::kFloat) t = TimeFromEpochDouble(v.f);
+    if (v.kind == ValueKind::kInt) t = TimeFromEpochDouble(static_cast<double>(v.i));
+    if (v.kind == ValueKind::kString) t = ParseTimeText(v.s);
+    if (!t.valid) return;
+    t.digits = 0;
+    Add(obj, p, Value::String(obs->arena.Copy(FormatStixTime(t))));
+  }
+
+  enum class ZeekLog { kConn, kDns, kHttp, kSsl, kFiles, kX509, kOther };
+
+  ZeekLog ZeekType() const {
+    std::string_view path = Str(sPath);
+    if (!path.empty()) {
+      if (path.starts_with("conn")) return ZeekLog::kConn;
+      if (path.starts_with("dns")) return ZeekLog::kDns;
+      if (path.starts_with("http")) return ZeekLog::kHttp;
+      if (path.starts_with("ssl")) return ZeekLog::kSsl;
+      if (path.starts_with("files")) return ZeekLog::kFiles;
+      if (path.starts_with("x509")) return ZeekLog::kX509;
+    }
+    // No (or an unknown) _path: infer from the fields each log has and the others lack.
+    if (Has(sCertSerial) || Has(sCertSubject) || Has(sCertVersion)) return ZeekLog::kX509;
+    if (Has(sFuid) && (Has(sMd5) || Has(sSha1) || Has(sSha256) || Has(sMimeType) ||
+                       Has(sSource) || Has(sSeenBytes) || Has(sTotalBytes) || Has(sFilename))) {
+      return ZeekLog::kFiles;
+    }
+    if (Has(sQuery) || Has(sQtypeName) || Has(sRcodeName) || Has(sTransId)) return ZeekLog::kDns;
+    if (Has(sMethod) || Has(sUri) || Has(sUserAgent) || Has(sStatusCode)) return ZeekLog::kHttp;
+    if (Has(sServerName) || Has(sCipher) || Has(sEstablished)) return ZeekLog::kSsl;
+    if (Has(sConnState) || Has(sHistory) || Has(sOrigBytes) || Has(sDuration) ||
+        Has(sService)) {
+      return ZeekLog::kConn;
+    }
+    return ZeekLog::kOther;
+  }
+
+  bool EmitZeek() {
+    AddTime(sTs);
+    ZeekLog log = ZeekType();
+    if (Has(sOrigH)) AddEndpoint(Str(sOrigH), kNtSrcRef, kNtSrcRefValue);
+    if (Has(sRespH)) AddEndpoint(Str(sRespH), kNtDstRef, kNtDstRefValue);
+    if (nt >= 0) {
+      AddInt(Nt(), kNtSrcPort, sOrigP);
+      AddInt(Nt(), kNtDstPort, sRespP);
+      if (Has(sProto)) AddProtocols(Str(sProto));
+    }
+    switch (log) {
+      case ZeekLog::kConn:
+        if (Has(sService)) AddProtocols(Str(sService));
+        if (nt >= 0) {
+          AddInt(Nt(), kNtSrcBytes, sOrigBytes);
+          AddInt(Nt(), kNtDstBytes, sRespBytes);
+          AddInt(Nt(), kNtSrcPackets, sOrigPkts);
+          AddInt(Nt(), kNtDstPackets, sRespPkts);
+        }
+        break;
+      case ZeekLog::kDns: {
+        std::string_view q = Str(sQuery);
+        int32_t domain = -1;
+        if (!q.empty()) {
+          domain = static_cast<int32_t>(obs->AddObject(kDomain));
+          Add(static_cast<uint32_t>(domain), kDomainValue, Value::String(q));
+        }
+        for (const auto& [slot, s] : multi) {
+          if (slot != sAnswers) continue;
+          int32_t ip = AddIp(s);
+          if (ip >= 0) {
+            if (domain >= 0) {
+              obs->AddRef(static_cast<uint32_t>(domain), Id(kDomainResolves),
+                          Name(kDomainResolves), static_cast<uint32_t>(ip));
+              Add(static_cast<uint32_t>(domain), kDomainResolvesValue, Value::String(s), true);
+            }
+          } else if (s.find(' ') == std::string_view::npos && s.find('.') != s.npos) {
+            uint32_t d = obs->AddObject(kDomain);
+            Add(d, kDomainValue, Value::String(s));
+          }
+        }
+        break;
+      }
+      case ZeekLog::kHttp: {
+        std::string_view host = Str(sHost);
+        std::string_view uri = Str(sUri);
+        std::string_view bare = host;
+        // Strip a ":port" from the Host header (not from a bare IPv6 address).
+        size_t colon = host.rfind(':');
+        if (colon != std::string_view::npos && host.find(':') == colon) {
+          bare = host.substr(0, colon);
+        }
+        AddDomainOrIp(bare);
+        if (!uri.empty() && (uri.starts_with("http://") || uri.starts_with("https://"))) {
+          uint32_t u = obs->AddObject(kUrl);
+          Add(u, kUrlValue, Value::String(uri));
+        } else if (!host.empty()) {
+          uint32_t u = obs->AddObject(kUrl);
+          Add(u, kUrlValue, Value::String(obs->arena.Concat("http://", host, uri)));
+        }
+        uint32_t n = Nt();
+        AddStr(n, kHttpMethod, Str(sMethod));
+        AddStr(n, kHttpValue, uri);
+        if (Has(sVersion) && Get(sVersion).kind == ValueKind::kString) {
+          Add(n, kHttpVersion, Value::String(obs->arena.Concat("http/", Str(sVersion))));
+        }
+        AddStr(n, kHttpHost, host);
+        AddStr(n, kHttpUserAgent, Str(sUserAgent));
+        AddStr(n, kHttpReferer, Str(sReferrer));
+        break;
+      }
+      case ZeekLog::kSsl: {
+        AddDomainOrIp(Str(sServerName));
+        if (Has(sSubject) || Has(sIssuer)) {
+          uint32_t x = obs->AddObject(kX509);
+          AddStr(x, kX509Subject, Str(sSubject));
+          AddStr(x, kX509Issuer, Str(sIssuer));
+        }
+        break;
+      }
+      case ZeekLog::kFiles: {
+        uint32_t f = obs->AddObject(kFile);
+        AddStr(f, kFileMd5, Str(sMd5));
+        AddStr(f, kFileSha1, Str(sSha1));
+        AddStr(f, kFileSha256, Str(sSha256));
+        AddStr(f, kFileName, Str(sFilename));
+        AddStr(f, kFileMime, Str(sMimeType));
+        if (Has(sTotalBytes)) {
+          AddInt(f, kFileSize, sTotalBytes);
+        }
+        for (const auto& [slot, s] : multi) {
+          if (slot == sTxHosts || slot == sRxHosts) AddIp(s);
+        }
+        break;
+      }
+      case ZeekLog::kX509: {
+        uint32_t x = obs->AddObject(kX509);
+        if (Has(sCertVersion)) {
+          const Value& v = Get(sCertVersion);
+          if (v.kind == ValueKind::kInt) {
+            Add(x, kX509Version, Value::String(obs->arena.Copy(std::to_string(v.i))));
+          } else if (v.kind == ValueKind::kString) {
+            Add(x, kX509Version, v);
+          }
+        }
+        AddStr(x, kX509Serial, Str(sCertSerial));
+        AddStr(x, kX509Subject, Str(sCertSubject));
+        AddStr(x, kX509Issuer, Str(sCertIssuer));
+        AddCertTime(x, kX509NotBefore, sCertNotBefore);
+        AddCertTime(x, kX509NotAfter, sCertNotAfter);
+        AddStr(x, kX509SigAlg, Str(sCertSigAlg));
+        AddStr(x, kX509KeyAlg, Str(sCertKeyAlg));
+        AddInt(x, kX509Exponent, sCertExponent);
+        AddStr(x, kX509Sha256, Str(sFingerprint));
+        for (const auto& [slot, s] : multi) {
+          if (slot == sSanDns) {
+            uint32_t d = obs->AddObject(kDomain);
+            Add(d, kDomainValue, Value::String(s));
+          } else if (slot == sSanIp) {
+            AddIp(s);
+          } else if (slot == sSanEmail) {
+            uint32_t e = obs->AddObject(kEmail);
+            Add(e, kEmailValue, Value::String(s));
+          }
+        }
+        break;
+      }
+      case ZeekLog::kOther:
+        break;
+    }
+    return !obs->objects().empty();
+  }
+
+  bool EmitSuricata() {
+    AddTime(sTimestamp);
+    if (Has(sSrcIp)) AddEndpoint(Str(sSrcIp), kNtSrcRef, kNtSrcRefValue);
+    if (Has(sDestIp)) AddEndpoint(Str(sDestIp), kNtDstRef, kNtDstRefValue);
+    if (nt >= 0) {
+      AddInt(Nt(), kNtSrcPort, sSrcPort);
+      AddInt(Nt(), kNtDstPort, sDestPort);
+      if (Has(sProto)) AddProtocols(Str(sProto));
+      if (Has(sAppProto)) AddProtocols(Str(sAppProto));
+    }
+    if (Has(sDnsObj)) {
+      for (const auto& [slot, s] : multi) {
+        if (slot == sDnsRrname) {
+          AddDomainOrIp(s);
+        } else if (slot == sDnsRdata) {
+          if (AddIp(s) < 0 && s.find('.') != s.npos && s.find(' ') == s.npos) {
+            uint32_t d = obs->AddObject(kDomain);
+            Add(d, kDomainValue, Value::String(s));
+          }
+        }
+      }
+    }
+    if (Has(sHttpObj)) {
+      std::string_view host = Str(sHttpHostname);
+      std::string_view url = Str(sHttpUrl);
+      AddDomainOrIp(host);
+      if (!url.empty() && (url.starts_with("http://") || url.starts_with("https://"))) {
+        uint32_t u = obs->AddObject(kUrl);
+        Add(u, kUrlValue, Value::String(url));
+      } else if (!host.empty()) {
+        uint32_t u = obs->AddObject(kUrl);
+        Add(u, kUrlValue, Value::String(obs->arena.Concat("http://", host, url)));
+      }
+      uint32_t n = Nt();
+      AddStr(n, kHttpMethod, Str(sHttpMethod));
+      AddStr(n, kHttpValue, url);
+      if (Has(sHttpProtocol)) {
+        Add(n, kHttpVersion, Value::String(Lower(&obs->arena, Str(sHttpProtocol))));
+      }
+      AddStr(n, kHttpHost, host);
+      AddStr(n, kHttpUserAgent, Str(sHttpUa));
+      AddStr(n, kHttpReferer, Str(sHttpRefer));
+    }
+    if (Has(sTlsObj)) {
+      AddDomainOrIp(Str(sTlsSni));
+      if (Has(sTlsSubject) || Has(sTlsIssuer) || Has(sTlsSerial) || Has(sTlsFingerprint)) {
+        uint32_t x = obs->AddObject(kX509);
+        AddStr(x, kX509Subject, Str(sTlsSubject));
+        AddStr(x, kX509Issuer, Str(sTlsIssuer));
+        AddStr(x, kX509Serial, Str(sTlsSerial));
+        if (Has(sTlsFingerprint)) {
+          AddStr(x, kX509Sha1, StripColons(&obs->arena, Str(sTlsFingerprint)));
+        }
+        AddCertTime(x, kX509NotBefore, sTlsNotBefore);
+        AddCertTime(x, kX509NotAfter, sTlsNotAfter);
+      }
+    }
+    if (Has(sFileObj)) {
+      uint32_t f = obs->AddObject(kFile);
+      AddStr(f, kFileName, Str(sFiFilename));
+      AddStr(f, kFileMd5, Str(sFiMd5));
+      AddStr(f, kFileSha1, Str(sFiSha1));
+      AddStr(f, kFileSha256, Str(sFiSha256));
+      AddInt(f, kFileSize, sFiSize);
+    }
+    if (Has(sFlowObj) && nt >= 0) {
+      AddInt(Nt(), kNtSrcBytes, sFlowBytesToServer);
+      AddInt(Nt(), kNtDstBytes, sFlowBytesToClient);
+      AddInt(Nt(), kNtSrcPackets, sFlowPktsToServer);
+      AddInt(Nt(), kNtDstPackets, sFlowPktsToClient);
+    }
+    return !obs->objects().empty();
+  }
+
+  // ---- STIX (DOM) ----
+
+  // Canonical pattern form of one property name: bare when an identifier, else quoted.
+  void AppendStep(std::string* out, std::string_view name) {
+    if (!out->empty()) out->push_back('.');
+    if (IsIdentifier(name)) {
+      out->append(name);
+    } else {
+      out->push_back('\'');
+      out->append(name);
+      out->push_back('\'');
+    }
+  }
+
+  uint32_t FindPath(std::string_view type, std::string_view name) {
+    scratch.assign(type);
+    scratch.push_back(':');
+    scratch.append(name);
+    return paths.Find(scratch);
+  }
+
+  Status FlattenSco(uint32_t index, simdjson::dom::object sco,
+                    const std::unordered_map<std::string_view, uint32_t>& local_ids) {
+    std::string_view type = obs->objects()[index].type;
+    struct Frame {
+      simdjson::dom::element el;
+      std::string prefix;  // canonical path so far
+      size_t depth;
+    };
+    std::vector<Frame> stack;
+    for (auto [key, value] : sco) {
+      if (key == "type" || key == "id" || key == "spec_version" || key == "defanged" ||
+          key == "object_marking_refs" || key == "granular_markings") {
+        continue;
+      }
+      std::string name;
+      AppendStep(&name, key);
+      bool is_ref = key.ends_with("_ref");
+      bool is_refs = key.ends_with("_refs");
+      if (is_ref && value.is_string()) {
+        auto it = local_ids.find(std::string_view(value.get_string().value_unsafe()));
+        if (it != local_ids.end()) {
+          std::string_view n = obs->arena.Copy(name);
+          obs->AddRef(index, FindPath(type, n), n, it->second);
+        }
+        continue;
+      }
+      if (is_refs && value.is_array()) {
+        std::string_view n = obs->arena.Concat(name, "[*]");
+        simdjson::dom::array ref_list;
+        if (value.get_array().get(ref_list) != simdjson::SUCCESS) continue;
+        for (auto item : ref_list) {
+          if (!item.is_string()) continue;
+          auto it = local_ids.find(std::string_view(item.get_string().value_unsafe()));
+          if (it != local_ids.end()) obs->AddRef(index, FindPath(type, n), n, it->second);
+        }
+        continue;
+      }
+      stack.push_back({value, std::move(name), 1});
+    }
+    while (!stack.empty()) {
+      Frame f = std::move(stack.back());
+      stack.pop_back();
+      if (obs->properties().size() >= kMaxProperties) {
+        return InvalidArgumentError("observation has more than " +
+                                    std::to_string(kMaxProperties) + " properties");
+      }
+      if (f.depth > kMaxDepth) {
+        return InvalidArgumentError("property '" + f.prefix + "' nested deeper than " +
+                                    std::to_string(kMaxDepth));
+      }
+      switch (f.el.type()) {
+        case simdjson::dom::element_type::OBJECT: {
+          simdjson::dom::object members;
+          if (f.el.get(members) != simdjson::SUCCESS) break;
+          for (auto [key, value] : members) {
+            std::string name = f.prefix;
+            AppendStep(&name, key);
+            stack.push_back({value, std::move(name), f.depth + 1});
+          }
+          break;
+        }
+        case simdjson::dom::element_type::ARRAY: {
+          simdjson::dom::array items;
+          if (f.el.get(items) != simdjson::SUCCESS) break;
+          for (auto item : items) {
+            stack.push_back({item, f.prefix + "[*]", f.depth + 1});
+          }
+          break;
+        }
+        default: {
+          Value v;
+          simdjson::dom::element el = f.el;
+          switch (el.type()) {
+            case simdjson::dom::element_type::STRING:
+              v = Value::String(el.get_string().value_unsafe());
+              break;
+            case simdjson::dom::element_type::INT64:
+              v = Value::Int(el.get_int64().value_unsafe());
+              break;
+            case simdjson::dom::element_type::UINT64:
+              v = Value::Float(static_cast<double>(el.get_uint64().value_unsafe()));
+              break;
+            case simdjson::dom::element_type::DOUBLE:
+              v = Value::Float(el.get_double().value_unsafe());
+              break;
+            case simdjson::dom::element_type::BOOL:
+              v = Value::Bool(el.get_bool().value_unsafe());
+              break;
+            default:
+              v = Value::Null();
+          }
+          std::string_view n = obs->arena.Copy(f.prefix);
+          obs->Add(index, FindPath(type, n), n, v);
+        }
+      }
+    }
+    return base::OkStatus();
+  }
+
+  // Adds the dereferenced copies: for each ref property "x_ref" of object o pointing at t, each
+  // plain property "p" of t becomes "x_ref.p" on o (one level; deeper chains are left to the
+  // reference evaluator).
+  void AddDerived() {
+    const size_t n = obs->properties().size();
+    for (size_t i = 0; i < n; ++i) {
+      Property ref = obs->properties()[i];
+      if (ref.ref < 0) continue;
+      std::string_view otype = obs->objects()[ref.object].type;
+      for (size_t j = 0; j < n; ++j) {
+        const Property& p = obs->properties()[j];
+        if (p.object != static_cast<uint32_t>(ref.ref) || p.ref >= 0 || p.derived) continue;
+        if (obs->properties().size() >= kMaxProperties) return;
+        std::string_view name = obs->arena.Concat(ref.name, ".", p.name);
+        Value v = p.value;
+        obs->Add(ref.object, FindPath(otype, name), name, v, true);
+      }
+    }
+  }
+
+  Status BuildStixObservation(simdjson::dom::object od_obj,
+                              const std::unordered_map<std::string_view, simdjson::dom::object>&
+                                  bundle_objects,
+                              const std::function<Status(Observation&)>& fn) {
+    obs->Clear();
+    std::string_view id;
+    if (od_obj["id"].get(id) == simdjson::SUCCESS) obs->observed_data_id = id;
+    std::string_view first, last;
+    if (od_obj["first_observed"].get(first) == simdjson::SUCCESS) {
+      obs->first_observed = ParseTimeText(first);
+    }
+    if (od_obj["last_observed"].get(last) == simdjson::SUCCESS) {
+      obs->last_observed = ParseTimeText(last);
+    }
+    if (!obs->last_observed.valid) obs->last_observed = obs->first_observed;
+    int64_t number = 1;
+    if (od_obj["number_observed"].get(number) == simdjson::SUCCESS && number > 0) {
+      obs->number_observed = number;
+    }
+    std::vector<std::pair<uint32_t, simdjson::dom::object>> scos;
+    std::unordered_map<std::string_view, uint32_t> local_ids;
+    simdjson::dom::array refs;
+    simdjson::dom::object embedded;
+    if (od_obj["object_refs"].get(refs) == simdjson::SUCCESS) {
+      for (auto r : refs) {
+        std::string_view ref;
+        if (r.get(ref) != simdjson::SUCCESS) continue;
+        if (scos.size() >= kMaxObjects) {
+          return InvalidArgumentError("observed-data " + std::string(id) + " has more than " +
+                                      std::to_string(kMaxObjects) + " objects");
+        }
+        auto it = bundle_objects.find(ref);
+        simdjson::dom::object sco;
+        if (it != bundle_objects.end()) {
+          sco = it->second;
+        } else {
+          auto c = sco_cache.find(std::string(ref));
+          if (c == sco_cache.end()) continue;  // a dangling ref: nothing to match against
+          // Each cached SCO is parsed by its own parser so that all stay valid together.
+          cache_parsers.push_back(std::make_unique<simdjson::dom::parser>());
+          simdjson::dom::element el;
+          if (cache_parsers.back()->parse(c->second).get(el) != simdjson::SUCCESS) continue;
+          if (el.get(sco) != simdjson::SUCCESS) continue;
+        }
+        std::string_view type;
+        if (sco["type"].get(type) != simdjson::SUCCESS) continue;
+        uint32_t index = obs->AddObject(type, ref);
+        local_ids.emplace(ref, index);
+        scos.emplace_back(index, sco);
+      }
+    } else if (od_obj["objects"].get(embedded) == simdjson::SUCCESS) {
+      // STIX 2.0: objects keyed by local names, refs use those names.
+      for (auto [key, value] : embedded) {
+        simdjson::dom::object sco;
+        if (value.get(sco) != simdjson::SUCCESS) continue;
+        std::string_view type;
+        if (sco["type"].get(type) != simdjson::SUCCESS) continue;
+        if (scos.size() >= kMaxObjects) {
+          return InvalidArgumentError("observed-data has more than " +
+                                      std::to_string(kMaxObjects) + " objects");
+        }
+        uint32_t index = obs->AddObject(type, {});
+        local_ids.emplace(key, index);
+        scos.emplace_back(index, sco);
+      }
+    }
+    for (auto& [index, sco] : scos) {
+      RETURN_IF_ERROR(FlattenSco(index, sco, local_ids));
+    }
+    AddDerived();
+    ++stix_count;
+    Status s = fn(*obs);
+    cache_parsers.clear();
+    return s;
+  }
+
+  void Remember(std::string_view id, std::string_view raw) {
+    if (sco_cache.count(std::string(id)) != 0) return;
+    if (sco_order.size() >= kMaxStixCache) {
+      sco_cache.erase(sco_order.front());
+      sco_order.pop_front();
+    }
+    sco_order.emplace_back(id);
+    sco_cache.emplace(std::string(id), std::string(raw));
+  }
+
+  std::vector<std::unique_ptr<simdjson::dom::parser>> cache_parsers;
+  uint64_t stix_count = 0;
+};
+
+EventReader::EventReader(const PathRegistry& paths) : impl_(std::make_unique<Impl>(paths)) {}
+EventReader::~EventReader() = default;
+
+Status EventReader::ReadFlat(std::string_view line, EventFormat format, Observation* obs) {
+  Impl& m = *impl_;
+  obs->Clear();
+  obs->source_text = line;
+  if (line.size() > kMaxDocumentBytes) {
+    return InvalidArgumentError("event larger than " + std::to_string(kMaxDocumentBytes) +
+                                " bytes");
+  }
+  ++m.gen;
+  if (m.gen == 0) {  // wrapped: reset the generations
+    for (auto& s : m.slots) s.gen = 0;
+    m.gen = 1;
+  }
+  m.multi.clear();
+  m.obs = obs;
+  m.nt = -1;
+  if (m.alloc_error != simdjson::SUCCESS) return JsonError(m.alloc_error);
+  od::document doc;
+  if (auto e = m.parser.iterate(line.data(), line.size(), line.size() + simdjson::SIMDJSON_PADDING)
+                   .get(doc)) {
+    return JsonError(e);
+  }
+  od::object root;
+  if (auto e = doc.get_object().get(root)) {
+    if (e == simdjson::INCORRECT_TYPE) return InvalidArgumentError("event is not a JSON object");
+    return JsonError(e);
+  }
+  if (auto e = m.ReadObject(root, kTop, 0)) return JsonError(e);
+  bool suricata = format == EventFormat::kSuricata ||
+                  (format != EventFormat::kZeek && m.Has(sEventType));
+  bool any = suricata ? m.EmitSuricata() : m.EmitZeek();
+  if (!any) {
+    ++stats_.unrecognised_events;
+  } else if (suricata) {
+    ++stats_.suricata_events;
+  } else {
+    ++stats_.zeek_events;
+  }
+  return base::OkStatus();
+}
+
+Status EventReader::ReadStix(std::string_view document,
+                             const std::function<Status(Observation&)>& fn) {
+  Impl& m = *impl_;
+  if (document.size() > kMaxDocumentBytes) {
+    return InvalidArgumentError("STIX document larger than " +
+                                std::to_string(kMaxDocumentBytes) + " bytes");
+  }
+  simdjson::dom::element root;
+  if (auto e = m.dom.parse(document.data(), document.size(), true).get(root)) return JsonError(e);
+  simdjson::dom::object obj;
+  if (root.get(obj) != simdjson::SUCCESS) {
+    return InvalidArgumentError("STIX document is not a JSON object");
+  }
+  std::string_view type;
+  if (obj["type"].get(type) != simdjson::SUCCESS) {
+    return InvalidArgumentError("STIX object has no string 'type'");
+  }
+  Observation local;
+  m.obs = &local;
+  uint64_t before = m.stix_count;
+  Status status;
+  if (type == "bundle") {
+    simdjson::dom::array objects;
+    if (obj["objects"].get(objects) != simdjson::SUCCESS) {
+      return InvalidArgumentError("bundle has no 'objects' array");
+    }
+    std::unordered_map<std::string_view, simdjson::dom::object> by_id;
+    std::vector<simdjson::dom::object> observed;
+    for (auto el : objects) {
+      simdjson::dom::object o;
+      if (el.get(o) != simdjson::SUCCESS) continue;
+      std::string_view t, id;
+      if (o["type"].get(t) != simdjson::SUCCESS) continue;
+      if (o["id"].get(id) == simdjson::SUCCESS) by_id.emplace(id, o);
+      if (t == "observed-data") observed.push_back(o);
+    }
+    for (auto& o : observed) {
+      status = m.BuildStixObservation(o, by_id, fn);
+      if (!status.ok()) break;
+    }
+  } else if (type == "observed-data") {
+    status = m.BuildStixObservation(obj, {}, fn);
+  } else {
+    std::string_view id;
+    if (obj["id"].get(id) == simdjson::SUCCESS) {
+      m.Remember(id, document);
+    }
+  }
+  stats_.stix_observations += m.stix_count - before;
+  return status;
+}
+
+}  // namespace detente::match

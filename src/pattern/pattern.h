@@ -1,0 +1,128 @@
+// pattern/pattern.h: the public header of the pattern module: the STIX patterning language
+// (STIX 2.1 section 9, and 2.0 behind ParseOptions::version).
+//
+//   Parse()    text -> Pattern (lexer and an explicit-stack operator-precedence parser; no
+//              recursion on the input's nesting; errors carry line:column)
+//   Validate() the checks beyond the grammar (hash values by algorithm, qualifier ranges,
+//              repeated qualifiers, regular expressions, IP literals, timestamps)
+//   Print()    the canonical text (normalised spacing): Parse(Print(p)) has the same tree as p
+//   Match()    the reference evaluator over observed-data (see docs/patterns.md for the exact
+//              semantics, which follow the OASIS reference matcher where the spec is silent)
+//
+// Limits: a pattern is at most ParseOptions::max_bytes (default 1 MiB) of UTF-8 and nests at
+// most ParseOptions::max_depth (default 256) brackets and parentheses deep. The tree is
+// bounded by that depth, so the evaluator may recurse on it.
+//
+// Thread-safety: Pattern and Observations are immutable values after construction; any
+// number of threads may call Print/Validate/Match on the same objects concurrently.
+#pragma once
+
+#include <boost/json/value.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.h"
+#include "base/status.h"
+#include "pattern/ast.h"
+
+namespace detente::pattern {
+
+inline constexpr size_t kMaxPatternBytes = size_t{1} << 20;
+inline constexpr int kMaxNestingDepth = 256;
+
+struct ParseOptions {
+  StixVersion version = StixVersion::k21;
+  size_t max_bytes = kMaxPatternBytes;
+  int max_depth = kMaxNestingDepth;
+};
+
+// A parsed pattern: owns its syntax tree (see ast.h). Copyable and movable.
+class Pattern {
+ public:
+  StixVersion version() const { return version_; }
+  // The root observation node (an index into observations()).
+  uint32_t root() const { return root_; }
+  const std::vector<ObservationNode>& observations() const { return observations_; }
+  const std::vector<ComparisonNode>& comparisons() const { return comparisons_; }
+  const std::vector<PropTest>& tests() const { return tests_; }
+
+ private:
+  friend class Parser;
+
+  StixVersion version_ = StixVersion::k21;
+  uint32_t root_ = 0;
+  std::vector<ObservationNode> observations_;
+  std::vector<ComparisonNode> comparisons_;
+  std::vector<PropTest> tests_;
+};
+
+// Parses `text` by the STIX patterning grammar of options.version.
+// Errors: kInvalidArgument with "L:C: what was expected and what was found" (1-based line and
+// column, the column in code points), e.g. "1:13: expected a literal after '=', found ']'";
+// kInvalidArgument when text exceeds options.max_bytes, is not UTF-8, or nests deeper than
+// options.max_depth.
+base::Result<Pattern> Parse(std::string_view text, const ParseOptions& options = {});
+
+// The semantic checks a validator adds to the grammar. OK, or kInvalidArgument naming the
+// first problem and where ("1:2: file:hashes.'SHA-256' must be 64 hex digits, got 3 chars").
+// Checks: hash values of known algorithms (MD5, SHA-1, SHA-224, SHA-256, SHA-384, SHA-512,
+// SHA3-*, SSDEEP, TLSH) in =, != and IN; REPEATS and WITHIN > 0; START < STOP (2.1, where both
+// are timestamp literals); timestamp literals name real dates; MATCHES regexes compile (RE2);
+// ISSUBSET/ISSUPERSET take an IPv4/IPv6 address or CIDR; IN sets are of one type; list
+// indexes are >= 0; in 2.1 no qualifier type repeats directly on one [...].
+base::Status Validate(const Pattern& pattern);
+
+// Parse() then Validate().
+base::Result<Pattern> ParseAndValidate(std::string_view text, const ParseOptions& options = {});
+
+// The canonical text of `pattern`: single spaces around operators and keywords, none inside
+// brackets, strings re-escaped, explicit parentheses kept. Parse(Print(p)) yields p's tree.
+std::string Print(const Pattern& pattern);
+
+// Observations to match against: STIX 2.1 bundles (observed-data listing top-level SCOs in
+// object_refs) or STIX 2.0 observed-data (SCOs in an `objects` dictionary). Owns the JSON.
+class Observations {
+ public:
+  // `json` is one of: a list of bundles; one bundle; a list of STIX objects (2.1); a list of
+  // observed-data (2.0; any object with first_observed, last_observed, number_observed and
+  // `objects`). Errors: kInvalidArgument naming the offending observation and property, e.g.
+  // "observation 2: number_observed must be an integer >= 1".
+  static base::Result<Observations> FromJson(boost::json::value json, StixVersion version);
+
+  Observations(Observations&&) noexcept;
+  Observations& operator=(Observations&&) noexcept;
+  ~Observations();
+
+  // The number of observed-data objects found.
+  size_t size() const;
+
+  struct Impl;
+  const Impl& impl() const { return *impl_; }
+
+ private:
+  explicit Observations(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+struct MatchOptions {
+  // Work budget: the evaluator gives up with kResourceExhausted after this many steps
+  // (joins of candidate bindings). Matching is exponential in the worst case (e.g. REPEATS
+  // over many observations under AND); the budget keeps hostile inputs bounded.
+  uint64_t max_steps = 20'000'000;
+};
+
+// Whether `pattern` matches `observations`.
+// Errors: kInvalidArgument for what the reference matcher reports as a MatcherException:
+// a JSON value that must be a timestamp and is not, a non-homogeneous IN set, WITHIN or
+// REPEATS not > 0, an invalid timestamp literal (e.g. Feb 30), an unparsable 2.0 START/STOP
+// string, a regex RE2 cannot compile, malformed _hex/_bin values; kResourceExhausted when
+// options.max_steps is exceeded.
+base::Result<bool> Match(const Pattern& pattern, const Observations& observations,
+                         const MatchOptions& options = {});
+
+}  // namespace detente::pattern

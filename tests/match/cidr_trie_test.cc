@@ -1,0 +1,125 @@
+// Tests for match/cidr_trie.h: address parsing and CIDR containment, including /0, /32, /128
+// and IPv4-mapped IPv6 addresses.
+#include "match/cidr_trie.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace detente::match {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+using ::testing::UnorderedElementsAre;
+
+IpPrefix P(const std::string& s) {
+  IpPrefix p;
+  EXPECT_TRUE(ParseIpPrefix(s, &p)) << s;
+  return p;
+}
+
+std::vector<uint32_t> Containing(const CidrTrie& t, const std::string& s) {
+  std::vector<uint32_t> out;
+  t.ForEachContaining(P(s), [&](uint32_t i) { out.push_back(i); });
+  return out;
+}
+
+struct ParseCase {
+  const char* text;
+  bool ok;
+  int length;
+};
+
+TEST(ParseIpPrefixTest, Table) {
+  const ParseCase cases[] = {
+      {"10.0.0.1", true, 32},       {"10.0.0.0/8", true, 8},      {"0.0.0.0/0", true, 0},
+      {"255.255.255.255", true, 32}, {"256.0.0.1", false, 0},     {"10.0.0", false, 0},
+      {"10.0.0.1/33", false, 0},    {"010.0.0.1", false, 0},      {"10.0.0.1/", false, 0},
+      {"::", true, 128},            {"::1", true, 128},           {"2001:db8::/32", true, 32},
+      {"2001:db8::1/129", false, 0}, {"::ffff:1.2.3.4", true, 128}, {"1:2:3:4:5:6:7:8", true, 128},
+      {"1:2:3:4:5:6:7:8:9", false, 0}, {"1::2::3", false, 0},     {"fe80::1%eth0", false, 0},
+      {"", false, 0},               {"example.com", false, 0},    {"1:2:3:4:5:6:7::", true, 128},
+  };
+  for (const auto& c : cases) {
+    IpPrefix p;
+    EXPECT_EQ(ParseIpPrefix(c.text, &p), c.ok) << c.text;
+    if (c.ok) {
+      EXPECT_EQ(p.length, c.length) << c.text;
+    }
+  }
+}
+
+TEST(ParseIpPrefixTest, HostBitsAreCleared) {
+  IpPrefix a = P("11.22.41.123/20");
+  IpPrefix b = P("11.22.32.0/20");
+  EXPECT_EQ(a.bytes, b.bytes);
+}
+
+TEST(CidrTrieTest, FindsEveryContainingBlock) {
+  CidrTrie t;
+  t.Insert(P("10.0.0.0/8"), 1);
+  t.Insert(P("10.1.0.0/16"), 2);
+  t.Insert(P("10.1.2.3"), 3);
+  t.Insert(P("192.168.0.0/16"), 4);
+  EXPECT_THAT(Containing(t, "10.1.2.3"), UnorderedElementsAre(1u, 2u, 3u));
+  EXPECT_THAT(Containing(t, "10.1.2.4"), UnorderedElementsAre(1u, 2u));
+  EXPECT_THAT(Containing(t, "10.2.0.1"), ElementsAre(1u));
+  EXPECT_THAT(Containing(t, "11.0.0.1"), IsEmpty());
+}
+
+TEST(CidrTrieTest, SlashZeroContainsEveryAddressOfItsFamily) {
+  CidrTrie t;
+  t.Insert(P("0.0.0.0/0"), 1);
+  t.Insert(P("::/0"), 2);
+  EXPECT_THAT(Containing(t, "203.0.113.1"), ElementsAre(1u));
+  EXPECT_THAT(Containing(t, "2001:db8::1"), ElementsAre(2u));
+}
+
+TEST(CidrTrieTest, Slash32AndSlash128MatchOnlyThatAddress) {
+  CidrTrie t;
+  t.Insert(P("192.0.2.1/32"), 1);
+  t.Insert(P("2001:db8::1/128"), 2);
+  EXPECT_THAT(Containing(t, "192.0.2.1"), ElementsAre(1u));
+  EXPECT_THAT(Containing(t, "192.0.2.0"), IsEmpty());
+  EXPECT_THAT(Containing(t, "2001:db8::1"), ElementsAre(2u));
+  EXPECT_THAT(Containing(t, "2001:db8::2"), IsEmpty());
+}
+
+TEST(CidrTrieTest, AnEventBlockMatchesOnlyBlocksThatContainIt) {
+  CidrTrie t;
+  t.Insert(P("10.0.0.0/8"), 1);
+  t.Insert(P("10.1.2.0/24"), 2);
+  // 10.1.0.0/16 is a subset of 10/8 but not of 10.1.2/24.
+  EXPECT_THAT(Containing(t, "10.1.0.0/16"), ElementsAre(1u));
+}
+
+TEST(CidrTrieTest, WithoutMappingFamiliesStayApart) {
+  CidrTrie t;
+  t.Insert(P("10.0.0.0/8"), 1);
+  t.Insert(P("::/0"), 2);
+  EXPECT_THAT(Containing(t, "::ffff:10.9.8.7"), ElementsAre(2u));
+  EXPECT_THAT(Containing(t, "10.9.8.7"), ElementsAre(1u));
+}
+
+TEST(CidrTrieTest, Ipv4MappedAddressMatchesIpv4BlocksAndViceVersa) {
+  CidrTrie t(/*map_ipv4=*/true);
+  t.Insert(P("10.0.0.0/8"), 1);
+  t.Insert(P("::ffff:192.0.2.0/120"), 2);
+  EXPECT_THAT(Containing(t, "::ffff:10.9.8.7"), ElementsAre(1u));
+  EXPECT_THAT(Containing(t, "192.0.2.9"), ElementsAre(2u));
+  EXPECT_THAT(Containing(t, "::10.9.8.7"), IsEmpty());  // IPv4-compatible, not mapped
+}
+
+TEST(CidrTrieTest, DuplicateInsertIsCountedOnce) {
+  CidrTrie t;
+  t.Insert(P("10.0.0.0/8"), 1);
+  t.Insert(P("10.9.0.0/8"), 1);  // same block after clearing host bits
+  EXPECT_EQ(t.size(), 1u);
+  EXPECT_THAT(Containing(t, "10.0.0.1"), ElementsAre(1u));
+}
+
+}  // namespace
+}  // namespace detente::match

@@ -1,0 +1,357 @@
+// Tests for match/event_reader.h: Zeek (each log type, with and without _path, mixed),
+// Suricata EVE (alert, dns, http, tls, fileinfo, flow), STIX bundles, and hostile input.
+#include "match/event_reader.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+
+#include "match/test_util.h"
+#include "pattern/pattern.h"
+#include "testing/status_matchers.h"
+
+namespace detente::match {
+namespace {
+
+using ::detente::testing::StatusIs;
+using ::testing::Contains;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::Not;
+using ::testing::UnorderedElementsAre;
+using testing::Dump;
+using testing::Lines;
+using testing::ReadTestdata;
+
+class EventReaderTest : public ::testing::Test {
+ protected:
+  EventReaderTest() {
+    for (const char* p : {"ipv4-addr:value", "domain-name:value", "url:value",
+                          "network-traffic:src_ref.value", "file:hashes.'SHA-256'"}) {
+      paths_.Intern(p);
+    }
+    reader_ = std::make_unique<EventReader>(paths_);
+  }
+
+  // Reads one line the way StreamMatcher does: with readable padding after it.
+  base::Status Read(const std::string& line, EventFormat format = EventFormat::kAuto) {
+    buffer_.assign(line.begin(), line.end());
+    buffer_.resize(line.size() + 64, '\0');
+    return reader_->ReadFlat(std::string_view(buffer_.data(), line.size()), format, &obs_);
+  }
+
+  std::vector<std::string> ReadDump(const std::string& line,
+                                    EventFormat format = EventFormat::kAuto) {
+    base::Status s = Read(line, format);
+    EXPECT_TRUE(s.ok()) << s;
+    return Dump(obs_);
+  }
+
+  PathRegistry paths_;
+  std::unique_ptr<EventReader> reader_;
+  std::vector<char> buffer_;
+  Observation obs_;
+};
+
+TEST_F(EventReaderTest, ZeekConnMapsEndpointsPortsProtocolsAndCounts) {
+  auto lines = Lines(ReadTestdata("zeek_conn.log"));
+  auto d = ReadDump(lines[0]);
+  EXPECT_THAT(d, Contains("ipv4-addr:value=10.0.0.5"));
+  EXPECT_THAT(d, Contains("ipv4-addr:value=198.51.100.7"));
+  EXPECT_THAT(d, Contains("network-traffic:src_ref->ipv4-addr"));
+  EXPECT_THAT(d, Contains("~network-traffic:src_ref.value=10.0.0.5"));
+  EXPECT_THAT(d, Contains("~network-traffic:dst_ref.value=198.51.100.7"));
+  EXPECT_THAT(d, Contains("network-traffic:src_port=49152"));
+  EXPECT_THAT(d, Contains("network-traffic:dst_port=443"));
+  EXPECT_THAT(d, Contains("network-traffic:protocols[*]=tcp"));
+  EXPECT_THAT(d, Contains("network-traffic:protocols[*]=ssl"));
+  EXPECT_THAT(d, Contains("network-traffic:src_byte_count=512"));
+  EXPECT_THAT(d, Contains("network-traffic:dst_packets=8"));
+  EXPECT_TRUE(obs_.first_observed.valid);
+  EXPECT_EQ(FormatStixTime(obs_.first_observed), "2023-11-14T22:13:20.123456Z");
+}
+
+TEST_F(EventReaderTest, ZeekIpv6EndpointsBecomeIpv6Addr) {
+  auto d = ReadDump(Lines(ReadTestdata("zeek_conn.log"))[1]);
+  EXPECT_THAT(d, Contains("ipv6-addr:value=2001:db8::1"));
+  EXPECT_THAT(d, Contains("~network-traffic:dst_ref.value=2001:db8::fb"));
+  EXPECT_THAT(d, Not(Contains(::testing::StartsWith("ipv4-addr"))));
+}
+
+TEST_F(EventReaderTest, ZeekConnWithoutPathIsInferred) {
+  auto d = ReadDump(Lines(ReadTestdata("zeek_nopath.log"))[0]);
+  EXPECT_THAT(d, Contains("network-traffic:protocols[*]=tcp"));
+  EXPECT_EQ(reader_->stats().zeek_events, 1u);
+}
+
+TEST_F(EventReaderTest, ZeekDnsWithoutPathMapsQueryAndAnswers) {
+  auto d = ReadDump(Lines(ReadTestdata("zeek_nopath.log"))[1]);
+  EXPECT_THAT(d, Contains("domain-name:value=evil.example.com"));
+  EXPECT_THAT(d, Contains("domain-name:value=cname.example.net"));
+  EXPECT_THAT(d, Contains("ipv4-addr:value=203.0.113.9"));
+  EXPECT_THAT(d, Contains("domain-name:resolves_to_refs[*]->ipv4-addr"));
+  EXPECT_THAT(d, Contains("~domain-name:resolves_to_refs[*].value=203.0.113.9"));
+}
+
+TEST_F(EventReaderTest, ZeekHttpWithoutPathBuildsUrlAndRequestExtension) {
+  auto d = ReadDump(Lines(ReadTestdata("zeek_nopath.log"))[2]);
+  EXPECT_THAT(d, Contains("domain-name:value=evil.example.com"));
+  EXPECT_THAT(d, Contains("url:value=http://evil.example.com/payload.exe?x=1"));
+  EXPECT_THAT(d, Contains("network-traffic:extensions.'http-request-ext'.request_method=GET"));
+  EXPECT_THAT(d, Contains(
+                     "network-traffic:extensions.'http-request-ext'.request_value=/payload.exe?x=1"));
+  EXPECT_THAT(d, Contains("network-traffic:extensions.'http-request-ext'.request_version=http/1.1"));
+  EXPECT_THAT(d, Contains(
+                     "network-traffic:extensions.'http-request-ext'.request_header.'User-Agent'="
+                     "curl/8.0"));
+  EXPECT_THAT(d, Contains("network-traffic:extensions.'http-request-ext'.request_header.Referer="
+                          "http://start.example.org/"));
+}
+
+TEST_F(EventReaderTest, ZeekSslWithoutPathMapsServerName) {
+  auto d = ReadDump(Lines(ReadTestdata("zeek_nopath.log"))[3]);
+  EXPECT_THAT(d, Contains("domain-name:value=login.bad.example"));
+}
+
+TEST_F(EventReaderTest, ZeekFilesWithoutPathMapsHashesNameAndHosts) {
+  auto d = ReadDump(Lines(ReadTestdata("zeek_nopath.log"))[4]);
+  EXPECT_THAT(d, Contains("file:hashes.MD5=44d88612fea8a8f36de82e1278abb02f"));
+  EXPECT_THAT(d, Contains("file:hashes.'SHA-1'=3395856ce81f2b7382dee72602f798b642f14140"));
+  EXPECT_THAT(d, Contains("file:hashes.'SHA-256'="
+                          "275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f"));
+  EXPECT_THAT(d, Contains("file:name=payload.exe"));
+  EXPECT_THAT(d, Contains("file:mime_type=application/x-dosexec"));
+  EXPECT_THAT(d, Contains("file:size=1024"));
+  EXPECT_THAT(d, Contains("ipv4-addr:value=203.0.113.9"));
+}
+
+TEST_F(EventReaderTest, ZeekX509WithoutPathMapsCertificateFields) {
+  auto d = ReadDump(Lines(ReadTestdata("zeek_nopath.log"))[5]);
+  EXPECT_THAT(d, Contains("x509-certificate:version=3"));
+  EXPECT_THAT(d, Contains("x509-certificate:serial_number=0A1B2C"));
+  EXPECT_THAT(d, Contains("x509-certificate:subject=CN=login.bad.example"));
+  EXPECT_THAT(d, Contains("x509-certificate:issuer=CN=Bad CA"));
+  EXPECT_THAT(d, Contains("x509-certificate:validity_not_before=2023-07-22T04:26:40Z"));
+  EXPECT_THAT(d, Contains("x509-certificate:subject_public_key_exponent=65537"));
+  EXPECT_THAT(d, Contains("x509-certificate:hashes.'SHA-256'="
+                          "aabbccddeeff00112233445566778899aabbccddeeff00112233445566778899"));
+  EXPECT_THAT(d, Contains("domain-name:value=www.bad.example"));
+  EXPECT_THAT(d, Contains("ipv4-addr:value=203.0.113.10"));
+}
+
+TEST_F(EventReaderTest, ZeekMixedStreamUsesEachLinesPath) {
+  auto lines = Lines(ReadTestdata("zeek_mixed.log"));
+  ASSERT_EQ(lines.size(), 6u);
+  EXPECT_THAT(ReadDump(lines[0]), Contains("domain-name:value=tracker.example.com"));
+  auto http = ReadDump(lines[1]);
+  // The Host header's port is kept in the URL and the header, not in the domain name.
+  EXPECT_THAT(http, Contains("domain-name:value=tracker.example.com"));
+  EXPECT_THAT(http, Contains("url:value=http://tracker.example.com:8080/beacon"));
+  auto ssl = ReadDump(lines[2]);
+  EXPECT_THAT(ssl, Contains("domain-name:value=cdn.example.net"));
+  EXPECT_THAT(ssl, Contains("x509-certificate:subject=CN=cdn.example.net"));
+  EXPECT_THAT(ReadDump(lines[3]), Contains("file:hashes.MD5=d41d8cd98f00b204e9800998ecf8427e"));
+  EXPECT_THAT(ReadDump(lines[4]), Contains("x509-certificate:serial_number=FF01"));
+  EXPECT_THAT(ReadDump(lines[5]), Contains("~network-traffic:dst_ref.value=192.0.2.57"));
+  EXPECT_EQ(reader_->stats().zeek_events, 6u);
+}
+
+TEST_F(EventReaderTest, ZeekPathIdsAreThoseOfTheRegistry) {
+  ReadDump(Lines(ReadTestdata("zeek_conn.log"))[0]);
+  uint32_t want = paths_.Find("network-traffic:src_ref.value");
+  bool found = false;
+  for (const Property& p : obs_.properties()) {
+    if (p.name == "src_ref.value") {
+      EXPECT_EQ(p.path, want);
+      found = true;
+    }
+    if (p.name == "src_port") {
+      EXPECT_EQ(p.path, kNoPath);  // not interned: no indicator uses it
+    }
+  }
+  EXPECT_TRUE(found);
+}
+
+TEST_F(EventReaderTest, SuricataAlertWithHttpMapsHttpAndEndpoints) {
+  auto d = ReadDump(Lines(ReadTestdata("suricata_eve.json"))[0]);
+  EXPECT_THAT(d, Contains("~network-traffic:src_ref.value=10.0.0.7"));
+  EXPECT_THAT(d, Contains("network-traffic:protocols[*]=tcp"));
+  EXPECT_THAT(d, Contains("domain-name:value=bad.example.org"));
+  EXPECT_THAT(d, Contains("url:value=http://bad.example.org/index.php?id=1"));
+  EXPECT_THAT(d, Contains("network-traffic:extensions.'http-request-ext'.request_header."
+                          "'User-Agent'=sqlmap/1.7"));
+  EXPECT_THAT(d, Contains("network-traffic:extensions.'http-request-ext'.request_version=http/1.1"));
+  EXPECT_EQ(FormatStixTime(obs_.first_observed), "2023-11-14T22:13:20.123456Z");
+  EXPECT_EQ(reader_->stats().suricata_events, 1u);
+}
+
+TEST_F(EventReaderTest, SuricataDnsMapsRrnameAnswersAndGrouped) {
+  auto d = ReadDump(Lines(ReadTestdata("suricata_eve.json"))[1]);
+  EXPECT_THAT(d, Contains("domain-name:value=phish.example.net"));
+  EXPECT_THAT(d, Contains("ipv4-addr:value=203.0.113.77"));
+  EXPECT_THAT(d, Contains("ipv4-addr:value=203.0.113.78"));
+  EXPECT_THAT(d, Contains("network-traffic:protocols[*]=udp"));
+}
+
+TEST_F(EventReaderTest, SuricataHttpEventMapsReferer) {
+  auto d = ReadDump(Lines(ReadTestdata("suricata_eve.json"))[2]);
+  EXPECT_THAT(d, Contains("url:value=http://downloads.example.com/tool.zip"));
+  EXPECT_THAT(d, Contains("network-traffic:extensions.'http-request-ext'.request_header.Referer="
+                          "http://ref.example.com/"));
+}
+
+TEST_F(EventReaderTest, SuricataTlsMapsSniAndCertificateWithColonFreeFingerprint) {
+  auto d = ReadDump(Lines(ReadTestdata("suricata_eve.json"))[3]);
+  EXPECT_THAT(d, Contains("domain-name:value=secure.example.com"));
+  EXPECT_THAT(d, Contains("x509-certificate:issuer=CN=Example Issuing CA"));
+  EXPECT_THAT(d, Contains("x509-certificate:hashes.'SHA-1'=aabbccddeeff00112233445566778899aabbccdd"));
+  EXPECT_THAT(d, Contains("x509-certificate:validity_not_after=2024-01-01T00:00:00Z"));
+}
+
+TEST_F(EventReaderTest, SuricataFileinfoMapsHashesAndSize) {
+  auto d = ReadDump(Lines(ReadTestdata("suricata_eve.json"))[4]);
+  EXPECT_THAT(d, Contains("file:hashes.MD5=0cc175b9c0f1b6a831c399e269772661"));
+  EXPECT_THAT(d, Contains("file:name=/tool.zip"));
+  EXPECT_THAT(d, Contains("file:size=1"));
+}
+
+TEST_F(EventReaderTest, SuricataFlowMapsCountsAndAppProto) {
+  auto d = ReadDump(Lines(ReadTestdata("suricata_eve.json"))[5]);
+  EXPECT_THAT(d, Contains("network-traffic:src_byte_count=1500"));
+  EXPECT_THAT(d, Contains("network-traffic:dst_packets=9"));
+  EXPECT_THAT(d, Contains("network-traffic:protocols[*]=smtp"));
+}
+
+TEST_F(EventReaderTest, ForcedZeekFormatIgnoresSuricataFields) {
+  auto d = ReadDump(Lines(ReadTestdata("suricata_eve.json"))[0], EventFormat::kZeek);
+  EXPECT_THAT(d, IsEmpty());
+  EXPECT_EQ(reader_->stats().unrecognised_events, 1u);
+}
+
+TEST_F(EventReaderTest, InvalidJsonIsInvalidArgument) {
+  EXPECT_THAT(Read("{\"ts\": 1, \"id.orig_h\": "), StatusIs(base::StatusCode::kInvalidArgument,
+                                                            HasSubstr("invalid JSON")));
+}
+
+TEST_F(EventReaderTest, NonObjectEventIsInvalidArgument) {
+  EXPECT_THAT(Read("[1,2,3]"),
+              StatusIs(base::StatusCode::kInvalidArgument, HasSubstr("not a JSON object")));
+}
+
+TEST_F(EventReaderTest, DeeplyNestedUnknownValueIsSkippedWithoutRecursion) {
+  std::string deep = "{\"x\":" + std::string(100000, '[') + std::string(100000, ']') +
+                     ",\"_path\":\"dns\",\"query\":\"a.example\"}";
+  EXPECT_THAT(ReadDump(deep), ElementsAre("domain-name:value=a.example"));
+}
+
+TEST_F(EventReaderTest, DeeplyNestedKnownObjectIsRejected) {
+  std::string deep = "{\"event_type\":\"dns\",\"dns\":{\"grouped\":{\"A\":" +
+                     std::string(100000, '[') + std::string(100000, ']') + "}}}";
+  base::Status s = Read(deep);
+  // Either rejected for its depth or skipped: never a crash, never a partial observation.
+  if (!s.ok()) {
+    EXPECT_THAT(s, StatusIs(base::StatusCode::kInvalidArgument, HasSubstr("JSON")));
+  }
+}
+
+TEST_F(EventReaderTest, WrongTypesAreIgnored) {
+  auto d = ReadDump(R"({"_path":"conn","id.orig_h":42,"id.orig_p":"x","proto":["tcp"]})");
+  EXPECT_THAT(d, IsEmpty());
+}
+
+TEST_F(EventReaderTest, StixBundleYieldsOneObservationPerObservedData) {
+  std::vector<std::vector<std::string>> dumps;
+  std::vector<std::string> ids;
+  std::string doc = ReadTestdata("observed_bundle.json");
+  ASSERT_OK(reader_->ReadStix(doc, [&](Observation& o) {
+    dumps.push_back(Dump(o));
+    ids.emplace_back(o.observed_data_id);
+    return base::OkStatus();
+  }));
+  ASSERT_EQ(dumps.size(), 2u);
+  EXPECT_EQ(ids[0], "observed-data--b67d30ff-02ac-498a-92f9-32f845f448cf");
+  EXPECT_THAT(dumps[0], Contains("ipv4-addr:value=198.51.100.3"));
+  EXPECT_THAT(dumps[0], Contains("~network-traffic:dst_ref.value=198.51.100.3"));
+  EXPECT_THAT(dumps[0], Contains("~domain-name:resolves_to_refs[*].value=198.51.100.3"));
+  EXPECT_THAT(dumps[0], Contains("network-traffic:protocols[*]=tcp"));
+  EXPECT_THAT(dumps[1], Contains("file:hashes.'SHA-256'="
+                                 "fe90a7e910cb3a4739bed9180e807e93fa70c90f25a8915476f5e4bfbac681db"));
+  EXPECT_THAT(dumps[1], Contains("file:hashes.MD5=9e107d9d372bb6826bd81d3542a419d6"));
+}
+
+TEST_F(EventReaderTest, Stix20ObservedDataWithEmbeddedObjects) {
+  std::string doc = R"({"type":"observed-data","id":"observed-data--1","first_observed":)"
+                    R"("2020-01-01T00:00:00Z","last_observed":"2020-01-01T00:00:00Z",)"
+                    R"("number_observed":2,"objects":{"0":{"type":"ipv4-addr","value":"192.0.2.1"},)"
+                    R"("1":{"type":"network-traffic","src_ref":"0","protocols":["tcp"]}}})";
+  std::vector<std::string> d;
+  int64_t number = 0;
+  ASSERT_OK(reader_->ReadStix(doc, [&](Observation& o) {
+    d = Dump(o);
+    number = o.number_observed;
+    return base::OkStatus();
+  }));
+  EXPECT_THAT(d, Contains("~network-traffic:src_ref.value=192.0.2.1"));
+  EXPECT_EQ(number, 2);
+}
+
+TEST_F(EventReaderTest, StixScoLinesAreRememberedForLaterObservedData) {
+  ASSERT_OK(reader_->ReadStix(
+      R"({"type":"domain-name","id":"domain-name--aaaaaaaa-0000-4000-8000-000000000001","value":"x.example"})",
+      [](Observation&) { return base::OkStatus(); }));
+  std::vector<std::string> d;
+  ASSERT_OK(reader_->ReadStix(
+      R"({"type":"observed-data","id":"observed-data--2","first_observed":"2020-01-01T00:00:00Z",)"
+      R"("last_observed":"2020-01-01T00:00:00Z","number_observed":1,)"
+      R"("object_refs":["domain-name--aaaaaaaa-0000-4000-8000-000000000001"]})",
+      [&](Observation& o) {
+        d = Dump(o);
+        return base::OkStatus();
+      }));
+  EXPECT_THAT(d, UnorderedElementsAre("domain-name:value=x.example"));
+}
+
+TEST_F(EventReaderTest, StixDocumentWithoutTypeIsInvalidArgument) {
+  EXPECT_THAT(reader_->ReadStix(R"({"id":"x"})", [](Observation&) { return base::OkStatus(); }),
+              StatusIs(base::StatusCode::kInvalidArgument, HasSubstr("'type'")));
+}
+
+TEST_F(EventReaderTest, ObservationJsonIsAcceptedByTheReferenceEvaluator) {
+  ReadDump(Lines(ReadTestdata("zeek_nopath.log"))[2]);
+  std::string json = ObservationToStixJson(obs_);
+  boost::system::error_code ec;
+  auto value = boost::json::parse(json, ec);
+  ASSERT_FALSE(ec) << json;
+  auto observations = pattern::Observations::FromJson(value, pattern::StixVersion::k21);
+  ASSERT_TRUE(observations.ok()) << observations.status() << "\n" << json;
+  auto p = pattern::Parse("[url:value = 'http://evil.example.com/payload.exe?x=1']");
+  ASSERT_TRUE(p.ok());
+  auto r = pattern::Match(*p, *observations);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_TRUE(*r);
+}
+
+TEST(ParseEventFormatTest, UnknownNameIsInvalidArgument) {
+  EXPECT_THAT(ParseEventFormat("csv"),
+              StatusIs(base::StatusCode::kInvalidArgument, HasSubstr("unknown event format")));
+}
+
+TEST(SniffFormatTest, RecognisesEachFormat) {
+  EXPECT_EQ(SniffFormat(R"({"timestamp":"x","event_type":"dns"})"), EventFormat::kSuricata);
+  EXPECT_EQ(SniffFormat(R"({"type":"bundle","objects":[]})"), EventFormat::kStix);
+  EXPECT_EQ(SniffFormat(R"({"_path":"conn","ts":1})"), EventFormat::kZeek);
+  EXPECT_EQ(SniffFormat(R"({"ts":1,"uid":"C"})"), EventFormat::kZeek);
+}
+
+TEST(TimeTest, ParsesSuricataOffsetsAndFormatsStix) {
+  EventTime t = ParseTimeText("2023-11-14T23:13:20.5+0100");
+  ASSERT_TRUE(t.valid);
+  EXPECT_EQ(FormatStixTime(t), "2023-11-14T22:13:20.5Z");
+  EXPECT_FALSE(ParseTimeText("2023-13-01T00:00:00Z").valid);
+  EXPECT_FALSE(ParseTimeText("yesterday").valid);
+}
+
+}  // namespace
+}  // namespace detente::match
