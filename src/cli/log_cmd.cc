@@ -456,7 +456,9 @@ void AddNoteVerify(CLI::App& app, int* exit_code) {
   cmd->add_option("--vkey", *vkeys,
                   "Verifier key text (<name>+<hash>+<key>) or a file with one per line; "
                   "repeatable")
-      ->required();
+      ->required()
+      ->expected(1)
+      ->take_all();
   cmd->add_option("FILE", *file, "The note, or - for standard input")->capture_default_str();
   cmd->callback([=] {
     auto known = LoadVerifiers(*vkeys);

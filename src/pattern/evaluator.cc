@@ -1038,12 +1038,28 @@ base::Result<std::unique_ptr<Gen>> Build(Context* ctx, uint32_t node_index,
     }
     case ObservationKind::kAnd:
     case ObservationKind::kFollowedBy: {
-      ASSIGN_OR_RETURN(gen, Build(ctx, node.children[0], matches));
-      for (size_t i = 1; i < node.children.size(); ++i) {
-        ASSIGN_OR_RETURN(auto rhs, Build(ctx, node.children[i], matches));
-        gen = std::make_unique<JoinGen>(ctx, std::move(gen), std::move(rhs),
-                                        node.kind == ObservationKind::kFollowedBy);
+      // Joined as a balanced tree (order kept): both operators only constrain every pair of
+      // operands i < j, so any bracketing is equivalent, and a balanced one keeps a chain of
+      // n operands log2(n) generators deep.
+      std::vector<std::unique_ptr<Gen>> level;
+      for (uint32_t c : node.children) {
+        ASSIGN_OR_RETURN(auto g, Build(ctx, c, matches));
+        level.push_back(std::move(g));
       }
+      bool followed_by = node.kind == ObservationKind::kFollowedBy;
+      while (level.size() > 1) {
+        std::vector<std::unique_ptr<Gen>> next;
+        for (size_t i = 0; i < level.size(); i += 2) {
+          if (i + 1 < level.size()) {
+            next.push_back(std::make_unique<JoinGen>(ctx, std::move(level[i]),
+                                                     std::move(level[i + 1]), followed_by));
+          } else {
+            next.push_back(std::move(level[i]));
+          }
+        }
+        level = std::move(next);
+      }
+      gen = std::move(level[0]);
       break;
     }
   }

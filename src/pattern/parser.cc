@@ -60,6 +60,7 @@ class Parser {
   base::Status ParseStartStopLiteral(Literal* out);
 
   void ReduceObs(size_t op_base, int min_precedence);
+  base::Status CheckTreeDepth() const;
   void ReduceCmp(size_t op_base, int min_precedence);
 
   std::string_view text_;
@@ -170,6 +171,45 @@ void Parser::ReduceCmp(size_t op_base, int min_precedence) {
       cmp_operands_.back() = static_cast<uint32_t>(nodes.size() - 1);
     }
   }
+}
+
+// The evaluator recurses on the tree, so its depth is bounded too: an observation node costs
+// one level plus one per qualifier (each qualifier wraps the node's generator), a comparison
+// node one level. Explicit parentheses alone give at most about 4 levels each.
+base::Status Parser::CheckTreeDepth() const {
+  const size_t limit = 4 * static_cast<size_t>(options_.max_depth) + 64;
+  struct Item {
+    uint32_t node;
+    size_t depth;
+    bool comparison;
+  };
+  std::vector<Item> stack = {{pattern_.root_, 0, false}};
+  while (!stack.empty()) {
+    Item item = stack.back();
+    stack.pop_back();
+    size_t depth = item.depth + 1;
+    const std::vector<uint32_t>* children;
+    if (item.comparison) {
+      children = &pattern_.comparisons_[item.node].children;
+    } else {
+      const ObservationNode& node = pattern_.observations_[item.node];
+      depth += node.qualifiers.size();
+      if (node.kind == ObservationKind::kObservation) {
+        stack.push_back({node.comparison, 0, true});
+      }
+      children = &node.children;
+    }
+    if (depth > limit) {
+      SourceLocation loc = item.comparison ? SourceLocation{}
+                                           : pattern_.observations_[item.node].location;
+      return base::InvalidArgumentError(
+          std::to_string(loc.line) + ":" + std::to_string(loc.column) +
+          ": pattern is nested too deeply (more than " + std::to_string(limit) +
+          " levels of operators and qualifiers)");
+    }
+    for (uint32_t c : *children) stack.push_back({c, depth, item.comparison});
+  }
+  return base::OkStatus();
 }
 
 base::Status Parser::ParseLiteral(bool allow_bool, Literal* out) {
@@ -496,6 +536,7 @@ base::Result<Pattern> Parser::Run() {
         }
         ReduceObs(0, 0);
         pattern_.root_ = obs_operands_.back();
+        RETURN_IF_ERROR(CheckTreeDepth());
         return std::move(pattern_);
       }
       return Expected("AND, OR, FOLLOWEDBY, WITHIN, REPEATS, START or end of pattern");

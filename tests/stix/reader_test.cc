@@ -285,7 +285,7 @@ TEST(ValidateStreamTest, EmptyBundleIsReported) {
 }
 
 TEST(ValidateStreamTest, UnparseableObjectNamesItsLine) {
-  std::string data = kTool + "\n" + R"({"type":"tool","name":"x",})" + "\n";
+  std::string data = kTool + "\n" + R"({"type":"tool","name":tru})" + "\n";
   StringByteSource source(data);
   std::vector<std::string> lines;
   auto summary = ValidateStream(&source, ValidatorOptions{},

@@ -72,6 +72,11 @@ TEST_F(ConnectTest, MissingFileWithCreateOffIsNotFound) {
               StatusIs(StatusCode::kNotFound, HasSubstr("absent.db does not exist")));
 }
 
+TEST_F(ConnectTest, MissingFileReadOnlyIsNotFound) {
+  EXPECT_THAT(Connect({.url = Path("absent.db"), .read_only = true}),
+              StatusIs(StatusCode::kNotFound, HasSubstr("absent.db does not exist")));
+}
+
 TEST_F(ConnectTest, MissingFileWithCreateOnIsCreated) {
   ASSERT_OK_AND_ASSIGN(auto c, Connect({.url = Path("new.db")}));
   std::ifstream f(Path("new.db"));

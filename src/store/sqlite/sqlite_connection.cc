@@ -12,9 +12,11 @@
 #include <sqlite3.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
+#include <functional>
 #include <unordered_map>
 #include <vector>
 
@@ -533,12 +535,14 @@ Result<std::unique_ptr<BulkWriter>> SqliteConnection::BulkInsert(std::string_vie
 
 Result<std::unique_ptr<Connection>> Open(const std::string& path, const Options& options) {
   const bool memory = path == ":memory:";
-  if (!memory && !options.create) {
+  // A read-only connection cannot create the file either.
+  if (!memory && (!options.create || options.read_only)) {
     struct stat st;
     if (::stat(path.c_str(), &st) != 0) {
       if (errno == ENOENT || errno == ENOTDIR) {
-        return base::NotFoundError("sqlite: database file " + path +
-                                   " does not exist (and create is off)");
+        return base::NotFoundError(
+            "sqlite: database file " + path +
+            " does not exist (and create is off or the connection is read-only)");
       }
       return base::UnavailableError("sqlite: cannot stat " + path + ": " + std::strerror(errno));
     }
