@@ -19,6 +19,7 @@
 
 #include <cstdint>
 #include <list>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -49,7 +50,8 @@ struct LogOptions {
   // kFull: every batch's commit is fsynced before Append returns (what makes an acknowledged
   // entry durable). kNormal is for benchmarks that measure without fsync only.
   store::Synchronous synchronous = store::Synchronous::kFull;
-  // Full tiles kept in memory for proofs (each about 16 KiB).
+  // Full tiles above level 0 kept in memory for proofs (each about 16 KiB). Level-0 tiles
+  // are read from the database per proof and not cached: there are too many to help.
   size_t tile_cache_tiles = 2048;
   bool read_only = false;
 };
@@ -96,7 +98,7 @@ class Log {
   const std::string& origin() const { return origin_; }
   const NoteVerifier& verifier() const { return verifier_; }
   uint64_t size() const { return size_; }
-  Hash root() const;
+  Hash root() const { return root_; }
   // The latest signed checkpoint note.
   const std::string& checkpoint() const { return checkpoint_; }
 
@@ -134,12 +136,15 @@ class Log {
   struct LevelState;
   struct FullTile;
   struct PendingRow;
-  class Reader;
 
   Log();
   Status LoadState();
   void AddHash(int level, const Hash& h, std::vector<PendingRow>* pending);
+  Hash ComputeRoot() const;
   Result<Hash> NodeHash(int level, uint64_t index);
+  // The hashes of proof `ranges` of a tree of `at` leaves; non-perfect ranges of the current
+  // size are cached (there are at most 64 of them per size).
+  Result<std::vector<Hash>> HashProofRanges(std::span<const LeafRange> ranges, uint64_t at);
   Result<std::shared_ptr<const FullTile>> GetFullTile(int level, uint64_t index);
   Result<Bytes> ReadBundle(uint64_t index, uint32_t min_width);
 
@@ -151,7 +156,9 @@ class Log {
   std::unique_ptr<store::Connection> conn_;
 
   uint64_t size_ = 0;
+  Hash root_{};  // MTH at size_
   std::string checkpoint_;
+  std::map<LeafRange, Hash> range_cache_;  // folded ranges at size_
   std::vector<LevelState> levels_;  // the rightmost (partial) tile of each tile level
   uint64_t bundle_index_ = 0;       // the rightmost (partial) entry bundle
   uint32_t bundle_count_ = 0;

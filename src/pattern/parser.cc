@@ -200,8 +200,8 @@ base::Status Parser::CheckTreeDepth() const {
       children = &node.children;
     }
     if (depth > limit) {
-      SourceLocation loc = item.comparison ? SourceLocation{}
-                                           : pattern_.observations_[item.node].location;
+      SourceLocation loc =
+          item.comparison ? SourceLocation{} : pattern_.observations_[item.node].location;
       return base::InvalidArgumentError(
           std::to_string(loc.line) + ":" + std::to_string(loc.column) +
           ": pattern is nested too deeply (more than " + std::to_string(limit) +

@@ -7,6 +7,7 @@
 // dictionaries) are checked with an explicit stack.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -54,10 +55,18 @@ class Checker {
   // A present and well-formed timestamp property.
   static std::optional<StixTime> GetTime(const simdjson::dom::object& o, std::string_view name);
 
-  // Path stack helpers (segments are escaped as RFC 6901 requires).
-  size_t PushPath(std::string_view segment);
-  size_t PushIndex(size_t index);
-  void PopPath(size_t old_size) { path_.resize(old_size); }
+  // Path stack helpers. A pushed segment must stay valid until it is popped (member names
+  // from the DOM, table names, literals). The JSON Pointer (escaped as RFC 6901 requires) is
+  // built only when an issue is reported.
+  size_t PushPath(std::string_view segment) {
+    if (depth_ < kMaxPath) path_[depth_] = Segment{segment, 0, false};
+    return depth_++;
+  }
+  size_t PushIndex(size_t index) {
+    if (depth_ < kMaxPath) path_[depth_] = Segment{{}, index, true};
+    return depth_++;
+  }
+  void PopPath(size_t old_depth) { depth_ = old_depth; }
 
  private:
   void CheckProperties(const ObjectSpec* spec, std::span<const PropSpec> common,
@@ -75,9 +84,19 @@ class Checker {
   void CheckDuplicateKeys(const simdjson::dom::object& object);
   void PreScanExtensions(const simdjson::dom::object& object);
 
+  struct Segment {
+    std::string_view key;
+    size_t index;
+    bool is_index;
+  };
+  // The walk nests only along the tables, a dozen levels at most.
+  static constexpr size_t kMaxPath = 32;
+  std::string PathString() const;
+
   Report* report_;
   const ValidatorOptions* options_;
-  std::string path_;
+  std::array<Segment, kMaxPath> path_;
+  size_t depth_ = 0;
   // The top-level object (or observed-data container member) whose properties are walked:
   // its "extensions" are checked against this spec and category.
   const ObjectSpec* owner_spec_ = nullptr;

@@ -13,6 +13,7 @@
 // ends it with an error, and the reader resumes on the next line.
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <string>
@@ -50,6 +51,13 @@ enum class ScanStatus {
 };
 
 constexpr size_t kMaxScanDepth = 4096;
+
+// The bytes ScanValue must look at outside strings.
+constexpr auto kStructural = [] {
+  std::array<bool, 256> t{};
+  for (unsigned char c : {'"', '{', '}', '[', ']', '\n'}) t[c] = true;
+  return t;
+}();
 constexpr size_t kMaxKeyBytes = 4096;
 
 }  // namespace
@@ -190,6 +198,9 @@ struct ObjectReader::Impl {
         }
         continue;
       }
+      while (p < end && !kStructural[static_cast<unsigned char>(*p)]) ++p;
+      pos = static_cast<size_t>(p - buf.data());
+      if (p == end) continue;
       char c = *p;
       ++pos;
       switch (c) {

@@ -1,6 +1,8 @@
 // stix/scalars.cc: see scalars.h. Tested by scalars_test.cc.
 #include "stix/scalars.h"
 
+#include <array>
+
 namespace detente::stix::internal {
 namespace {
 
@@ -83,14 +85,25 @@ const char* ParseStixTimestamp(std::string_view s, StixTime* out) {
 }
 
 const char* CheckUuid(std::string_view s, int* version) {
+  // Hot path (several UUIDs per object): a table lookup per character, one branch per UUID.
+  static constexpr auto kHexTable = [] {
+    std::array<uint8_t, 256> t{};
+    for (int c = '0'; c <= '9'; ++c) t[c] = 1;
+    for (int c = 'a'; c <= 'f'; ++c) t[c] = 1;
+    for (int c = 'A'; c <= 'F'; ++c) t[c] = 1;
+    return t;
+  }();
+  static constexpr uint8_t kHexPositions[32] = {0,  1,  2,  3,  4,  5,  6,  7,  9,  10, 11,
+                                                12, 14, 15, 16, 17, 19, 20, 21, 22, 24, 25,
+                                                26, 27, 28, 29, 30, 31, 32, 33, 34, 35};
   if (s.size() != 36) return "UUID must have 36 characters (8-4-4-4-12 hex digits)";
-  for (size_t i = 0; i < 36; ++i) {
-    if (i == 8 || i == 13 || i == 18 || i == 23) {
-      if (s[i] != '-') return "UUID must have the form 8-4-4-4-12 hex digits";
-    } else if (!IsHexDigit(s[i])) {
-      return "UUID has a character that is not a hex digit";
-    }
+  if (s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-') {
+    return "UUID must have the form 8-4-4-4-12 hex digits";
   }
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  unsigned ok = 1;
+  for (uint8_t pos : kHexPositions) ok &= kHexTable[p[pos]];
+  if (ok == 0) return "UUID has a character that is not a hex digit";
   char v = s[14];
   char var = s[19];
   bool rfc_variant = var == '8' || var == '9' || var == 'a' || var == 'b' || var == 'A' ||

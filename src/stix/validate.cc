@@ -122,37 +122,36 @@ size_t HashHexLength(std::string_view algorithm) {
 
 // --- Path and reporting. ---
 
-size_t Checker::PushPath(std::string_view segment) {
-  size_t old = path_.size();
-  path_.push_back('/');
-  for (char c : segment) {
-    if (c == '~') {
-      path_.append("~0");
-    } else if (c == '/') {
-      path_.append("~1");
-    } else {
-      path_.push_back(c);
+std::string Checker::PathString() const {
+  std::string out;
+  for (size_t i = 0; i < depth_ && i < kMaxPath; ++i) {
+    out.push_back('/');
+    if (path_[i].is_index) {
+      out.append(std::to_string(path_[i].index));
+      continue;
+    }
+    for (char c : path_[i].key) {
+      if (c == '~') {
+        out.append("~0");
+      } else if (c == '/') {
+        out.append("~1");
+      } else {
+        out.push_back(c);
+      }
     }
   }
-  return old;
-}
-
-size_t Checker::PushIndex(size_t index) {
-  size_t old = path_.size();
-  path_.push_back('/');
-  path_.append(std::to_string(index));
-  return old;
+  return out;
 }
 
 void Checker::Error(std::string_view child, std::string_view message) {
-  size_t old = child.empty() ? path_.size() : PushPath(child);
-  report_->errors.push_back(Issue{path_, std::string(message)});
+  size_t old = child.empty() ? depth_ : PushPath(child);
+  report_->errors.push_back(Issue{PathString(), std::string(message)});
   PopPath(old);
 }
 
 void Checker::Warn(std::string_view child, std::string_view message) {
-  size_t old = child.empty() ? path_.size() : PushPath(child);
-  report_->warnings.push_back(Issue{path_, std::string(message)});
+  size_t old = child.empty() ? depth_ : PushPath(child);
+  report_->warnings.push_back(Issue{PathString(), std::string(message)});
   PopPath(old);
 }
 

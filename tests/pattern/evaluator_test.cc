@@ -309,6 +309,23 @@ TEST_F(MatchTest, ExplosiveSearchStopsAtTheBudget) {
               StatusIs(StatusCode::kResourceExhausted, HasSubstr("step budget")));
 }
 
+TEST_F(MatchTest, LongChainsEvaluateWithoutDeepRecursion) {
+  std::string and_chain = "[person:name = 'alice']";
+  std::string fb_chain = and_chain;
+  for (int i = 0; i < 20000; ++i) {
+    and_chain += " AND [person:name = 'alice']";
+    fb_chain += " FOLLOWEDBY [person:age > 0]";
+  }
+  EXPECT_THAT(MatchText(and_chain, people_), testing::IsOkAndHolds(false));
+  EXPECT_THAT(MatchText(fb_chain, people_), testing::IsOkAndHolds(false));
+  EXPECT_THAT(MatchText("[person:name = 'alice'] FOLLOWEDBY [person:age > 0] FOLLOWEDBY "
+                        "[person:age > 12]",
+                        people_),
+              testing::IsOkAndHolds(false));
+  EXPECT_THAT(MatchText("[person:name = 'alice'] FOLLOWEDBY [person:age > 12]", people_),
+              testing::IsOkAndHolds(true));
+}
+
 // ---- helpers ----
 
 TEST(UnicodeTest, NfcComposesAndReorders) {

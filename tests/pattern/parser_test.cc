@@ -227,6 +227,13 @@ TEST(ParserTest, LongOperatorChainsNeedNoRecursion) {
   EXPECT_EQ(Print(p), text);
 }
 
+TEST(ParserTest, StackedQualifiersCountTowardTheDepthLimit) {
+  std::string text = "[a:b = 1]";
+  for (int i = 0; i < 2000; ++i) text += " REPEATS 2 TIMES";
+  EXPECT_THAT(Parse(text), StatusIs(StatusCode::kInvalidArgument,
+                                    HasSubstr("1:1: pattern is nested too deeply")));
+}
+
 TEST(ParserTest, OversizedPatternIsRejected) {
   std::string text = "[a:b = '" + std::string(kMaxPatternBytes, 'x') + "']";
   EXPECT_THAT(Parse(text),

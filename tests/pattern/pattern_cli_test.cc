@@ -19,8 +19,8 @@ struct RunResult {
 class PatternCliTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("pattern_cli_test_" + std::to_string(::getpid()));
+    dir_ =
+        std::filesystem::temp_directory_path() / ("pattern_cli_test_" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir_);
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
@@ -101,11 +101,10 @@ TEST_F(PatternCliTest, NdjsonMatchAnswersMatchedOrError) {
       "\"first_observed\":\"2020-01-01T00:00:00Z\",\"last_observed\":\"2020-01-01T00:00:00Z\","
       "\"number_observed\":1,\"object_refs\":[\"file--1\"]},"
       "{\"type\":\"file\",\"id\":\"file--1\",\"name\":\"a.exe\"}]}]";
-  std::string in = Write("m.ndjson", "{\"pattern\": \"[file:name = 'a.exe']\", \"observations\": " +
-                                         bundle + "}\n" +
-                                         "{\"pattern\": \"[file:name = 'b']\", \"observations\": " +
-                                         bundle + "}\n" +
-                                         "{\"pattern\": \"[file:name = ]\", \"observations\": []}\n");
+  std::string in = Write(
+      "m.ndjson", "{\"pattern\": \"[file:name = 'a.exe']\", \"observations\": " + bundle + "}\n" +
+                      "{\"pattern\": \"[file:name = 'b']\", \"observations\": " + bundle + "}\n" +
+                      "{\"pattern\": \"[file:name = ]\", \"observations\": []}\n");
   RunResult r = Run("pattern match --ndjson " + in);
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.out,
