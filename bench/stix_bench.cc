@@ -35,8 +35,8 @@ class Generator {
   }
   std::string Id(const std::string& type, int version = 4) { return type + "--" + Uuid(version); }
   std::string Word() {
-    static const char* kWords[] = {"alpha", "bravo", "charlie", "delta", "echo", "foxtrot",
-                                   "golf", "hotel", "india", "juliet", "kilo", "lima"};
+    static const char* kWords[] = {"alpha", "bravo", "charlie", "delta",  "echo", "foxtrot",
+                                   "golf",  "hotel", "india",   "juliet", "kilo", "lima"};
     return kWords[rng_() % 12];
   }
   std::string Time(bool millis) {
@@ -67,8 +67,8 @@ class Generator {
         return "{" + Common("indicator") + ",\"name\":\"" + Word() + " " + Word() +
                "\",\"description\":\"Indicator for " + Word() +
                " activity seen in the wild\",\"indicator_types\":[\"malicious-activity\"],"
-               "\"pattern\":\"[ file:hashes.'SHA-256' = '" + Hex(64) +
-               "' ]\",\"pattern_type\":\"stix\",\"valid_from\":\"" + Time(false) +
+               "\"pattern\":\"[ file:hashes.'SHA-256' = '" +
+               Hex(64) + "' ]\",\"pattern_type\":\"stix\",\"valid_from\":\"" + Time(false) +
                "\",\"object_marking_refs\":[\"marking-definition--34098fce-860f-48ae-8e50-"
                "ebd3cc5e41da\"],\"kill_chain_phases\":[{\"kill_chain_name\":\"lockheed-martin-"
                "cyber-kill-chain\",\"phase_name\":\"delivery\"}]}";
@@ -79,9 +79,10 @@ class Generator {
                Hex(6) + "\"}]}";
       case 3:
       case 4:
-        return "{" + Common("relationship") + ",\"relationship_type\":\"indicates\","
-               "\"source_ref\":\"" + Id("indicator") + "\",\"target_ref\":\"" + Id("malware") +
-               "\"}";
+        return "{" + Common("relationship") +
+               ",\"relationship_type\":\"indicates\","
+               "\"source_ref\":\"" +
+               Id("indicator") + "\",\"target_ref\":\"" + Id("malware") + "\"}";
       case 5:
         return "{" + Common("identity") + ",\"name\":\"" + Word() +
                " Corp\",\"identity_class\":\"organization\",\"sectors\":[\"financial-services\"]}";
@@ -101,8 +102,9 @@ class Generator {
       case 9:
         return "{\"type\":\"network-traffic\",\"spec_version\":\"2.1\",\"id\":\"" +
                Id("network-traffic", 5) + "\",\"src_ref\":\"" + Id("ipv4-addr", 5) +
-               "\",\"dst_ref\":\"" + Id("ipv4-addr", 5) + "\",\"src_port\":" +
-               std::to_string(rng_() % 65536) + ",\"dst_port\":443,\"protocols\":[\"ipv4\","
+               "\",\"dst_ref\":\"" + Id("ipv4-addr", 5) +
+               "\",\"src_port\":" + std::to_string(rng_() % 65536) +
+               ",\"dst_port\":443,\"protocols\":[\"ipv4\","
                "\"tcp\"]}";
       case 10:
         return "{" + Common("sighting") + ",\"count\":" + std::to_string(rng_() % 1000) +

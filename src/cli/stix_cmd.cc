@@ -60,8 +60,9 @@ base::Result<int> OpenInput(const std::string& path) {
 }
 
 void RegisterStix(CLI::App& app, int* exit_code) {
-  auto* stix = app.add_subcommand("stix", "STIX 2.1: validate objects and bundles, compute "
-                                          "deterministic SCO ids");
+  auto* stix = app.add_subcommand("stix",
+                                  "STIX 2.1: validate objects and bundles, compute "
+                                  "deterministic SCO ids");
   stix->require_subcommand(1);
 
   auto* validate = stix->add_subcommand(
@@ -95,8 +96,8 @@ void RegisterStix(CLI::App& app, int* exit_code) {
         return;
       }
       stix::FdByteSource source(*fd);
-      auto summary = stix::ValidateStream(&source, options,
-                                          [&out](std::string_view line) { out.Line(line); });
+      auto summary =
+          stix::ValidateStream(&source, options, [&out](std::string_view line) { out.Line(line); });
       if (*fd != STDIN_FILENO) ::close(*fd);
       if (!summary.ok()) {
         out.Flush();

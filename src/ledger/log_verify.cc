@@ -251,6 +251,35 @@ Result<VerifyReport> Log::VerifyDirectory(const std::string& dir, int threads) {
     tops = std::move(next);
   }
 
+  // Rows beyond the latest checkpoint would be data nobody signed.
+  {
+    ASSIGN_OR_RETURN(auto extra, conn->Query("SELECT id FROM ledger_bundles WHERE id >= $1 "
+                                             "ORDER BY id LIMIT 1",
+                                             {store::Value(static_cast<int64_t>(bundles))}));
+    if (extra->Next()) {
+      return base::DataLossError(
+          FormatTilePath(TileCoord{true, 0, static_cast<uint64_t>(extra->Int64(0))}) +
+          ": entry bundle beyond the latest checkpoint (size " + std::to_string(n) + ")");
+    }
+    RETURN_IF_ERROR(extra->status());
+  }
+  for (int level = 0; level < 8; ++level) {
+    uint64_t nodes = n >> (kTileHeight * level);
+    uint64_t count = (nodes + kTileWidth - 1) / kTileWidth;
+    int64_t end = level == 7 ? INT64_MAX : TileId(level + 1, 0);
+    ASSIGN_OR_RETURN(auto extra, conn->Query("SELECT id FROM ledger_tiles WHERE id >= $1 AND "
+                                             "id < $2 ORDER BY id LIMIT 1",
+                                             {store::Value(TileId(level, count)),
+                                              store::Value(end)}));
+    if (extra->Next()) {
+      uint64_t index = static_cast<uint64_t>(extra->Int64(0)) & ((uint64_t{1} << kLevelShift) - 1);
+      return base::DataLossError(TileName(level, index) +
+                                 ": hash tile beyond the latest checkpoint (size " +
+                                 std::to_string(n) + ")");
+    }
+    RETURN_IF_ERROR(extra->status());
+  }
+
   // The stored tiles are now known to match the entries; a fresh read-only view computes
   // roots from them (and checks the latest checkpoint's root while opening).
   LogOptions ro;

@@ -111,7 +111,9 @@ enum S : uint8_t {
   kSlotCount
 };
 
-enum class Kind : uint8_t { kScalar, kList, kObject, kObjArray, kGrouped };
+// kPresence: only whether the key is there matters (it tells the Zeek log type apart); the
+// value is not parsed.
+enum class Kind : uint8_t { kScalar, kList, kObject, kObjArray, kGrouped, kPresence };
 
 struct KeyDef {
   Ctx ctx;
@@ -134,27 +136,27 @@ constexpr KeyDef kKeys[] = {
     {kTop, "resp_bytes", sRespBytes, Kind::kScalar, kTop},
     {kTop, "orig_pkts", sOrigPkts, Kind::kScalar, kTop},
     {kTop, "resp_pkts", sRespPkts, Kind::kScalar, kTop},
-    {kTop, "conn_state", sConnState, Kind::kScalar, kTop},
-    {kTop, "history", sHistory, Kind::kScalar, kTop},
-    {kTop, "duration", sDuration, Kind::kScalar, kTop},
+    {kTop, "conn_state", sConnState, Kind::kPresence, kTop},
+    {kTop, "history", sHistory, Kind::kPresence, kTop},
+    {kTop, "duration", sDuration, Kind::kPresence, kTop},
     {kTop, "query", sQuery, Kind::kScalar, kTop},
-    {kTop, "qtype_name", sQtypeName, Kind::kScalar, kTop},
+    {kTop, "qtype_name", sQtypeName, Kind::kPresence, kTop},
     {kTop, "answers", sAnswers, Kind::kList, kTop},
-    {kTop, "rcode_name", sRcodeName, Kind::kScalar, kTop},
-    {kTop, "trans_id", sTransId, Kind::kScalar, kTop},
+    {kTop, "rcode_name", sRcodeName, Kind::kPresence, kTop},
+    {kTop, "trans_id", sTransId, Kind::kPresence, kTop},
     {kTop, "method", sMethod, Kind::kScalar, kTop},
     {kTop, "host", sHost, Kind::kScalar, kTop},
     {kTop, "uri", sUri, Kind::kScalar, kTop},
     {kTop, "referrer", sReferrer, Kind::kScalar, kTop},
     {kTop, "user_agent", sUserAgent, Kind::kScalar, kTop},
     {kTop, "version", sVersion, Kind::kScalar, kTop},
-    {kTop, "status_code", sStatusCode, Kind::kScalar, kTop},
+    {kTop, "status_code", sStatusCode, Kind::kPresence, kTop},
     {kTop, "server_name", sServerName, Kind::kScalar, kTop},
     {kTop, "subject", sSubject, Kind::kScalar, kTop},
     {kTop, "issuer", sIssuer, Kind::kScalar, kTop},
-    {kTop, "cipher", sCipher, Kind::kScalar, kTop},
-    {kTop, "established", sEstablished, Kind::kScalar, kTop},
-    {kTop, "fuid", sFuid, Kind::kScalar, kTop},
+    {kTop, "cipher", sCipher, Kind::kPresence, kTop},
+    {kTop, "established", sEstablished, Kind::kPresence, kTop},
+    {kTop, "fuid", sFuid, Kind::kPresence, kTop},
     {kTop, "tx_hosts", sTxHosts, Kind::kList, kTop},
     {kTop, "rx_hosts", sRxHosts, Kind::kList, kTop},
     {kTop, "filename", sFilename, Kind::kScalar, kTop},
@@ -163,8 +165,8 @@ constexpr KeyDef kKeys[] = {
     {kTop, "sha1", sSha1, Kind::kScalar, kTop},
     {kTop, "sha256", sSha256, Kind::kScalar, kTop},
     {kTop, "total_bytes", sTotalBytes, Kind::kScalar, kTop},
-    {kTop, "seen_bytes", sSeenBytes, Kind::kScalar, kTop},
-    {kTop, "source", sSource, Kind::kScalar, kTop},
+    {kTop, "seen_bytes", sSeenBytes, Kind::kPresence, kTop},
+    {kTop, "source", sSource, Kind::kPresence, kTop},
     {kTop, "certificate.version", sCertVersion, Kind::kScalar, kTop},
     {kTop, "certificate.serial", sCertSerial, Kind::kScalar, kTop},
     {kTop, "certificate.subject", sCertSubject, Kind::kScalar, kTop},
@@ -179,7 +181,7 @@ constexpr KeyDef kKeys[] = {
     {kTop, "san.email", sSanEmail, Kind::kList, kTop},
     {kTop, "fingerprint", sFingerprint, Kind::kScalar, kTop},
     {kTop, "timestamp", sTimestamp, Kind::kScalar, kTop},
-    {kTop, "event_type", sEventType, Kind::kScalar, kTop},
+    {kTop, "event_type", sEventType, Kind::kPresence, kTop},
     {kTop, "src_ip", sSrcIp, Kind::kScalar, kTop},
     {kTop, "src_port", sSrcPort, Kind::kScalar, kTop},
     {kTop, "dest_ip", sDestIp, Kind::kScalar, kTop},
@@ -331,6 +333,10 @@ bool IsIdentifier(std::string_view s) {
 Status JsonError(simdjson::error_code e) {
   return InvalidArgumentError(std::string("invalid JSON: ") + simdjson::error_message(e));
 }
+
+// Longest key we look for is 28 bytes; scanning a little further than that finds the quote of
+// every key we know, and a longer key is unknown anyway.
+constexpr size_t kMaxKeyScan = 40;
 
 struct SlotValue {
   uint32_t gen = 0;
@@ -489,12 +495,20 @@ struct EventReader::Impl {
     for (auto f : object) {
       od::field field;
       if (auto e = std::move(f).get(field)) return e;
-      std::string_view key;
-      if (auto e = field.unescaped_key().get(key)) return e;
+      // The raw key up to its closing quote (stage 1 has checked that the string is closed).
+      // Keys with escapes never name a field we map, so they are simply not found.
+      const char* raw = field.key().raw();
+      size_t len = 0;
+      while (len < kMaxKeyScan && raw[len] != '"' && raw[len] != '\\') ++len;
+      if (len == kMaxKeyScan || raw[len] != '"') continue;
+      std::string_view key(raw, len);
       const KeyDef* def = Keys().Find(ctx, key);
       if (def == nullptr) continue;
       od::value v = field.value();
       switch (def->kind) {
+        case Kind::kPresence:
+          slots[def->slot].gen = gen;
+          break;
         case Kind::kScalar: {
           Value val;
           if (auto e = ReadScalar(v, &val)) return e;

@@ -249,31 +249,6 @@ void Observation::Clear() {
   arena.Reset();
 }
 
-uint32_t Observation::AddObject(std::string_view type, std::string_view id) {
-  objects_.push_back(ObjectView{type, id});
-  return static_cast<uint32_t>(objects_.size() - 1);
-}
-
-void Observation::Add(uint32_t object, uint32_t path, std::string_view name, Value value,
-                      bool derived) {
-  Property p;
-  p.object = object;
-  p.path = path;
-  p.name = name;
-  p.value = value;
-  p.derived = derived;
-  properties_.push_back(p);
-}
-
-void Observation::AddRef(uint32_t object, uint32_t path, std::string_view name, uint32_t target) {
-  Property p;
-  p.object = object;
-  p.path = path;
-  p.name = name;
-  p.ref = static_cast<int32_t>(target);
-  properties_.push_back(p);
-}
-
 // ---- ObservationToStixJson ----------------------------------------------------------------
 
 namespace {

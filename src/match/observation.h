@@ -113,9 +113,26 @@ class Observation {
 
   // Adds an object of `type` (a view that must outlive the Observation's use, usually a literal
   // or parser-owned) and returns its index.
-  uint32_t AddObject(std::string_view type, std::string_view id = {});
-  void Add(uint32_t object, uint32_t path, std::string_view name, Value value, bool derived = false);
-  void AddRef(uint32_t object, uint32_t path, std::string_view name, uint32_t target);
+  uint32_t AddObject(std::string_view type, std::string_view id = {}) {
+    objects_.push_back(ObjectView{type, id});
+    return static_cast<uint32_t>(objects_.size() - 1);
+  }
+  void Add(uint32_t object, uint32_t path, std::string_view name, const Value& value,
+           bool derived = false) {
+    Property& p = properties_.emplace_back();
+    p.object = object;
+    p.path = path;
+    p.name = name;
+    p.value = value;
+    p.derived = derived;
+  }
+  void AddRef(uint32_t object, uint32_t path, std::string_view name, uint32_t target) {
+    Property& p = properties_.emplace_back();
+    p.object = object;
+    p.path = path;
+    p.name = name;
+    p.ref = static_cast<int32_t>(target);
+  }
 
   const std::vector<ObjectView>& objects() const { return objects_; }
   const std::vector<Property>& properties() const { return properties_; }

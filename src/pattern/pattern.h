@@ -10,8 +10,9 @@
 //              semantics, which follow the OASIS reference matcher where the spec is silent)
 //
 // Limits: a pattern is at most ParseOptions::max_bytes (default 1 MiB) of UTF-8 and nests at
-// most ParseOptions::max_depth (default 256) brackets and parentheses deep. The tree is
-// bounded by that depth, so the evaluator may recurse on it.
+// most ParseOptions::max_depth (default 256) brackets and parentheses deep; the tree depth
+// (operators plus stacked qualifiers) is at most 4 * max_depth + 64, so the evaluator may
+// recurse on it.
 //
 // Thread-safety: Pattern and Observations are immutable values after construction; any
 // number of threads may call Print/Validate/Match on the same objects concurrently.
@@ -63,18 +64,20 @@ class Pattern {
 
 // Parses `text` by the STIX patterning grammar of options.version.
 // Errors: kInvalidArgument with "L:C: what was expected and what was found" (1-based line and
-// column, the column in code points), e.g. "1:13: expected a literal after '=', found ']'";
-// kInvalidArgument when text exceeds options.max_bytes, is not UTF-8, or nests deeper than
-// options.max_depth.
+// column, the column in code points), e.g. "1:14: expected a literal, found ']'";
+// kInvalidArgument when text exceeds options.max_bytes, is not UTF-8, nests deeper than
+// options.max_depth, or its tree is deeper than 4 * max_depth + 64 (stacked qualifiers).
 base::Result<Pattern> Parse(std::string_view text, const ParseOptions& options = {});
 
 // The semantic checks a validator adds to the grammar. OK, or kInvalidArgument naming the
-// first problem and where ("1:2: file:hashes.'SHA-256' must be 64 hex digits, got 3 chars").
+// first problem and where ("1:2: file:hashes.'SHA-256' must be 64 hex digits, got 'f00'").
 // Checks: hash values of known algorithms (MD5, SHA-1, SHA-224, SHA-256, SHA-384, SHA-512,
-// SHA3-*, SSDEEP, TLSH) in =, != and IN; REPEATS and WITHIN > 0; START < STOP (2.1, where both
-// are timestamp literals); timestamp literals name real dates; MATCHES regexes compile (RE2);
-// ISSUBSET/ISSUPERSET take an IPv4/IPv6 address or CIDR; IN sets are of one type; list
-// indexes are >= 0; in 2.1 no qualifier type repeats directly on one [...].
+// SHA3-*, SSDEEP, TLSH) in =, != and IN; REPEATS and WITHIN > 0; START < STOP, and 2.0
+// START/STOP strings are timestamps; MATCHES regexes compile (RE2); ISSUBSET/ISSUPERSET take
+// an IPv4/IPv6 address or CIDR; IN sets are of one type; list indexes are >= 0; in 2.1 no
+// qualifier type repeats directly on one [...]. Calendar-impossible timestamp literals
+// (Feb 30) pass, as in the grammar and the OASIS validator; Match() rejects them.
+// Thread-safe (reads only).
 base::Status Validate(const Pattern& pattern);
 
 // Parse() then Validate().

@@ -96,8 +96,7 @@ bool IsScoType(std::string_view type) {
 
 namespace {
 
-base::Result<std::string> WithParsedSco(
-    std::string_view json, bool full_id) {
+base::Result<std::string> WithParsedSco(std::string_view json, bool full_id) {
   simdjson::dom::parser parser;
   simdjson::padded_string padded(json);
   element doc;

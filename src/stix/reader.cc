@@ -43,10 +43,10 @@ namespace {
 
 enum class ScanStatus {
   kOk,
-  kTooLarge,   // complete, but longer than the limit: not stored
-  kMismatch,   // a closing bracket that does not match
-  kEof,        // input ended inside the value
-  kNewline,    // NDJSON: a line ended inside the value
+  kTooLarge,  // complete, but longer than the limit: not stored
+  kMismatch,  // a closing bracket that does not match
+  kEof,       // input ended inside the value
+  kNewline,   // NDJSON: a line ended inside the value
   kTooDeep,
 };
 
@@ -147,8 +147,7 @@ struct ObjectReader::Impl {
           seg = pos;
         }
         char c = buf[pos];
-        if (c == ',' || c == ']' || c == '}' || c == ' ' || c == '\t' || c == '\r' ||
-            c == '\n') {
+        if (c == ',' || c == ']' || c == '}' || c == ' ' || c == '\t' || c == '\r' || c == '\n') {
           flush(seg, pos);
           return store ? ScanStatus::kOk : ScanStatus::kTooLarge;
         }
@@ -255,8 +254,9 @@ struct ObjectReader::Impl {
         msg = std::string(what) + ": input ends inside the value";
         break;
       case ScanStatus::kNewline:
-        msg = std::string(what) + ": line ends inside the value (NDJSON lines must hold one "
-                                  "complete JSON value)";
+        msg = std::string(what) +
+              ": line ends inside the value (NDJSON lines must hold one "
+              "complete JSON value)";
         break;
       case ScanStatus::kTooDeep:
         msg = std::string(what) + ": nesting deeper than " + std::to_string(kMaxScanDepth);
@@ -321,8 +321,9 @@ struct ObjectReader::Impl {
     ScanStatus status = ScanValue(is_object ? &object_buf : nullptr, options.max_object_bytes);
     std::string what = "array element " + std::to_string(element);
     if (status == ScanStatus::kTooLarge && is_object) {
-      MakeError(item, start_line, what + ": object larger than the limit of " +
-                                      std::to_string(options.max_object_bytes) + " bytes");
+      MakeError(item, start_line,
+                what + ": object larger than the limit of " +
+                    std::to_string(options.max_object_bytes) + " bytes");
       return true;
     }
     if (status != ScanStatus::kOk && status != ScanStatus::kTooLarge) {
@@ -359,8 +360,9 @@ struct ObjectReader::Impl {
         header.push_back('}');
         state = State::kTop;
         if (header_too_large) {
-          MakeError(item, value_line, "object larger than the limit of " +
-                                          std::to_string(options.max_object_bytes) + " bytes");
+          MakeError(item, value_line,
+                    "object larger than the limit of " + std::to_string(options.max_object_bytes) +
+                        " bytes");
           return true;
         }
         item->kind = saw_objects ? RawItem::Kind::kBundleEnvelope : RawItem::Kind::kObject;
@@ -416,9 +418,8 @@ struct ObjectReader::Impl {
       if (header.size() > 1) header.push_back(',');
       header.append(key);
       header.push_back(':');
-      size_t room = header.size() < options.max_object_bytes
-                        ? options.max_object_bytes - header.size()
-                        : 0;
+      size_t room =
+          header.size() < options.max_object_bytes ? options.max_object_bytes - header.size() : 0;
       size_t value_start = header.size();
       status = ScanValue(header_too_large ? nullptr : &header, room);
       if (status == ScanStatus::kTooLarge) {

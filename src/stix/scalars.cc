@@ -7,9 +7,6 @@ namespace detente::stix::internal {
 namespace {
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-bool IsHexDigit(char c) {
-  return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
 bool IsLower(char c) { return c >= 'a' && c <= 'z'; }
 bool IsAlpha(char c) { return IsLower(c) || (c >= 'A' && c <= 'Z'); }
 
@@ -75,9 +72,9 @@ const char* ParseStixTimestamp(std::string_view s, StixTime* out) {
   if (pos != s.size() - 1) return "timestamp must have the form YYYY-MM-DDTHH:mm:ss[.s+]Z";
   if (out != nullptr) {
     int sec = second == 60 ? 59 : second;
-    out->seconds = DaysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) *
-                       86400 +
-                   hour * 3600 + minute * 60 + sec;
+    out->seconds =
+        DaysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) * 86400 +
+        hour * 3600 + minute * 60 + sec;
     out->nanos = second == 60 ? 999'999'999 : nanos;
     out->digits = digits;
   }
@@ -106,8 +103,8 @@ const char* CheckUuid(std::string_view s, int* version) {
   if (ok == 0) return "UUID has a character that is not a hex digit";
   char v = s[14];
   char var = s[19];
-  bool rfc_variant = var == '8' || var == '9' || var == 'a' || var == 'b' || var == 'A' ||
-                     var == 'B';
+  bool rfc_variant =
+      var == '8' || var == '9' || var == 'a' || var == 'b' || var == 'A' || var == 'B';
   if (!rfc_variant) return "UUID is not an RFC 4122 UUID (variant bits must be 10)";
   if (v < '1' || v > '5') return "UUID is not an RFC 4122 UUID (version must be 1 to 5)";
   if (version != nullptr) *version = v - '0';

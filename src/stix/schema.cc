@@ -23,56 +23,36 @@ using simdjson::dom::object;
 // incident, private-sector).
 
 constexpr std::string_view kAccountTypeVocabValues[] = {
-    "facebook",
-    "ldap",
-    "nis",
-    "openid",
-    "radius",
-    "skype",
-    "tacacs",
-    "twitter",
-    "unix",
-    "windows-local",
-    "windows-domain",
+    "facebook", "ldap",    "nis",  "openid",        "radius",         "skype",
+    "tacacs",   "twitter", "unix", "windows-local", "windows-domain",
 };
 constexpr Vocab kAccountTypeVocab{"account-type-ov", kAccountTypeVocabValues};
 
 constexpr std::string_view kAttackMotivationVocabValues[] = {
-    "accidental",
-    "coercion",
-    "dominance",
-    "ideology",
-    "notoriety",
-    "organizational-gain",
-    "personal-gain",
-    "personal-satisfaction",
-    "revenge",
-    "unpredictable",
+    "accidental",    "coercion",
+    "dominance",     "ideology",
+    "notoriety",     "organizational-gain",
+    "personal-gain", "personal-satisfaction",
+    "revenge",       "unpredictable",
 };
 constexpr Vocab kAttackMotivationVocab{"attack-motivation-ov", kAttackMotivationVocabValues};
 
 constexpr std::string_view kAttackResourceLevelVocabValues[] = {
-    "club",
-    "contest",
-    "team",
-    "organization",
-    "government",
+    "club", "contest", "team", "organization", "government",
 };
-constexpr Vocab kAttackResourceLevelVocab{"attack-resource-level-ov", kAttackResourceLevelVocabValues};
+constexpr Vocab kAttackResourceLevelVocab{"attack-resource-level-ov",
+                                          kAttackResourceLevelVocabValues};
 
 constexpr std::string_view kEncryptionAlgorithmEnumValues[] = {
     "AES-256-GCM",
     "ChaCha20-Poly1305",
     "mime-type-indicated",
 };
-constexpr Vocab kEncryptionAlgorithmEnum{"encryption-algorithm-enum", kEncryptionAlgorithmEnumValues};
+constexpr Vocab kEncryptionAlgorithmEnum{"encryption-algorithm-enum",
+                                         kEncryptionAlgorithmEnumValues};
 
 constexpr std::string_view kExtensionTypeEnumValues[] = {
-    "new-sdo",
-    "new-sco",
-    "new-sro",
-    "property-extension",
-    "toplevel-property-extension",
+    "new-sdo", "new-sco", "new-sro", "property-extension", "toplevel-property-extension",
 };
 constexpr Vocab kExtensionTypeEnum{"extension-type-enum", kExtensionTypeEnumValues};
 
@@ -84,61 +64,27 @@ constexpr std::string_view kGroupingContextVocabValues[] = {
 constexpr Vocab kGroupingContextVocab{"grouping-context-ov", kGroupingContextVocabValues};
 
 constexpr std::string_view kHashAlgorithmVocabValues[] = {
-    "MD5",
-    "SHA-1",
-    "SHA-256",
-    "SHA-512",
-    "SHA3-256",
-    "SHA3-512",
-    "SSDEEP",
-    "TLSH",
+    "MD5", "SHA-1", "SHA-256", "SHA-512", "SHA3-256", "SHA3-512", "SSDEEP", "TLSH",
 };
 constexpr Vocab kHashAlgorithmVocab{"hash-algorithm-ov", kHashAlgorithmVocabValues};
 
 constexpr std::string_view kIdentityClassVocabValues[] = {
-    "individual",
-    "group",
-    "system",
-    "organization",
-    "class",
-    "unknown",
+    "individual", "group", "system", "organization", "class", "unknown",
 };
 constexpr Vocab kIdentityClassVocab{"identity-class-ov", kIdentityClassVocabValues};
 
 constexpr std::string_view kImplementationLanguageVocabValues[] = {
-    "applescript",
-    "bash",
-    "c",
-    "c++",
-    "c#",
-    "go",
-    "java",
-    "javascript",
-    "lua",
-    "objective-c",
-    "perl",
-    "php",
-    "powershell",
-    "python",
-    "ruby",
-    "rust",
-    "scala",
-    "swift",
-    "typescript",
-    "visual-basic",
-    "x86-32",
-    "x86-64",
+    "applescript", "bash",         "c",      "c++",         "c#",    "go",
+    "java",        "javascript",   "lua",    "objective-c", "perl",  "php",
+    "powershell",  "python",       "ruby",   "rust",        "scala", "swift",
+    "typescript",  "visual-basic", "x86-32", "x86-64",
 };
-constexpr Vocab kImplementationLanguageVocab{"implementation-language-ov", kImplementationLanguageVocabValues};
+constexpr Vocab kImplementationLanguageVocab{"implementation-language-ov",
+                                             kImplementationLanguageVocabValues};
 
 constexpr std::string_view kIndicatorTypeVocabValues[] = {
-    "anomalous-activity",
-    "anonymization",
-    "benign",
-    "compromised",
-    "malicious-activity",
-    "attribution",
-    "unknown",
+    "anomalous-activity", "anonymization", "benign",  "compromised",
+    "malicious-activity", "attribution",   "unknown",
 };
 constexpr Vocab kIndicatorTypeVocab{"indicator-type-ov", kIndicatorTypeVocabValues};
 
@@ -239,7 +185,8 @@ constexpr std::string_view kMalwareCapabilitiesVocabValues[] = {
     "steals-authentication-credentials",
     "violates-system-operational-integrity",
 };
-constexpr Vocab kMalwareCapabilitiesVocab{"malware-capabilities-ov", kMalwareCapabilitiesVocabValues};
+constexpr Vocab kMalwareCapabilitiesVocab{"malware-capabilities-ov",
+                                          kMalwareCapabilitiesVocabValues};
 
 constexpr std::string_view kMalwareResultVocabValues[] = {
     "malicious",
@@ -276,56 +223,31 @@ constexpr std::string_view kMalwareTypeVocabValues[] = {
 constexpr Vocab kMalwareTypeVocab{"malware-type-ov", kMalwareTypeVocabValues};
 
 constexpr std::string_view kNetworkSocketAddressFamilyEnumValues[] = {
-    "AF_UNSPEC",
-    "AF_INET",
-    "AF_IPX",
-    "AF_APPLETALK",
-    "AF_NETBIOS",
-    "AF_INET6",
-    "AF_IRDA",
-    "AF_BTH",
+    "AF_UNSPEC", "AF_INET", "AF_IPX", "AF_APPLETALK", "AF_NETBIOS", "AF_INET6", "AF_IRDA", "AF_BTH",
 };
-constexpr Vocab kNetworkSocketAddressFamilyEnum{"network-socket-address-family-enum", kNetworkSocketAddressFamilyEnumValues};
+constexpr Vocab kNetworkSocketAddressFamilyEnum{"network-socket-address-family-enum",
+                                                kNetworkSocketAddressFamilyEnumValues};
 
 constexpr std::string_view kNetworkSocketTypeEnumValues[] = {
-    "SOCK_STREAM",
-    "SOCK_DGRAM",
-    "SOCK_RAW",
-    "SOCK_RDM",
-    "SOCK_SEQPACKET",
+    "SOCK_STREAM", "SOCK_DGRAM", "SOCK_RAW", "SOCK_RDM", "SOCK_SEQPACKET",
 };
 constexpr Vocab kNetworkSocketTypeEnum{"network-socket-type-enum", kNetworkSocketTypeEnumValues};
 
 constexpr std::string_view kOpinionEnumValues[] = {
-    "strongly-disagree",
-    "disagree",
-    "neutral",
-    "agree",
-    "strongly-agree",
+    "strongly-disagree", "disagree", "neutral", "agree", "strongly-agree",
 };
 constexpr Vocab kOpinionEnum{"opinion-enum", kOpinionEnumValues};
 
 constexpr std::string_view kPatternTypeVocabValues[] = {
-    "stix",
-    "pcre",
-    "sigma",
-    "snort",
-    "suricata",
-    "yara",
+    "stix", "pcre", "sigma", "snort", "suricata", "yara",
 };
 constexpr Vocab kPatternTypeVocab{"pattern-type-ov", kPatternTypeVocabValues};
 
 constexpr std::string_view kProcessorArchitectureVocabValues[] = {
-    "alpha",
-    "arm",
-    "ia-64",
-    "mips",
-    "powerpc",
-    "sparc",
-    "x86",
-    "x86-64",
+    "alpha", "arm", "ia-64", "mips", "powerpc", "sparc", "x86", "x86-64",
 };
-constexpr Vocab kProcessorArchitectureVocab{"processor-architecture-ov", kProcessorArchitectureVocabValues};
+constexpr Vocab kProcessorArchitectureVocab{"processor-architecture-ov",
+                                            kProcessorArchitectureVocabValues};
 
 constexpr std::string_view kRegionVocabValues[] = {
     "africa",
@@ -361,18 +283,9 @@ constexpr std::string_view kRegionVocabValues[] = {
 constexpr Vocab kRegionVocab{"region-ov", kRegionVocabValues};
 
 constexpr std::string_view kReportTypeVocabValues[] = {
-    "attack-pattern",
-    "campaign",
-    "identity",
-    "incident",
-    "indicator",
-    "intrusion-set",
-    "malware",
-    "observed-data",
-    "threat-actor",
-    "threat-report",
-    "tool",
-    "vulnerability",
+    "attack-pattern", "campaign",      "identity", "incident",
+    "indicator",      "intrusion-set", "malware",  "observed-data",
+    "threat-actor",   "threat-report", "tool",     "vulnerability",
 };
 constexpr Vocab kReportTypeVocab{"report-type-ov", kReportTypeVocabValues};
 
@@ -405,25 +318,14 @@ constexpr std::string_view kThreatActorRoleVocabValues[] = {
 constexpr Vocab kThreatActorRoleVocab{"threat-actor-role-ov", kThreatActorRoleVocabValues};
 
 constexpr std::string_view kThreatActorSophisticationVocabValues[] = {
-    "none",
-    "minimal",
-    "intermediate",
-    "advanced",
-    "expert",
-    "innovator",
-    "strategic",
+    "none", "minimal", "intermediate", "advanced", "expert", "innovator", "strategic",
 };
-constexpr Vocab kThreatActorSophisticationVocab{"threat-actor-sophistication-ov", kThreatActorSophisticationVocabValues};
+constexpr Vocab kThreatActorSophisticationVocab{"threat-actor-sophistication-ov",
+                                                kThreatActorSophisticationVocabValues};
 
 constexpr std::string_view kToolTypeVocabValues[] = {
-    "denial-of-service",
-    "exploitation",
-    "information-gathering",
-    "network-capture",
-    "credential-exploitation",
-    "remote-access",
-    "vulnerability-scanning",
-    "unknown",
+    "denial-of-service",       "exploitation",  "information-gathering",  "network-capture",
+    "credential-exploitation", "remote-access", "vulnerability-scanning", "unknown",
 };
 constexpr Vocab kToolTypeVocab{"tool-type-ov", kToolTypeVocabValues};
 
@@ -433,14 +335,16 @@ constexpr std::string_view kWindowsIntegrityLevelEnumValues[] = {
     "high",
     "system",
 };
-constexpr Vocab kWindowsIntegrityLevelEnum{"windows-integrity-level-enum", kWindowsIntegrityLevelEnumValues};
+constexpr Vocab kWindowsIntegrityLevelEnum{"windows-integrity-level-enum",
+                                           kWindowsIntegrityLevelEnumValues};
 
 constexpr std::string_view kWindowsPebinaryTypeVocabValues[] = {
     "dll",
     "exe",
     "sys",
 };
-constexpr Vocab kWindowsPebinaryTypeVocab{"windows-pebinary-type-ov", kWindowsPebinaryTypeVocabValues};
+constexpr Vocab kWindowsPebinaryTypeVocab{"windows-pebinary-type-ov",
+                                          kWindowsPebinaryTypeVocabValues};
 
 constexpr std::string_view kWindowsRegistryDatatypeEnumValues[] = {
     "REG_NONE",
@@ -458,16 +362,15 @@ constexpr std::string_view kWindowsRegistryDatatypeEnumValues[] = {
     "REG_QWORD",
     "REG_INVALID_TYPE",
 };
-constexpr Vocab kWindowsRegistryDatatypeEnum{"windows-registry-datatype-enum", kWindowsRegistryDatatypeEnumValues};
+constexpr Vocab kWindowsRegistryDatatypeEnum{"windows-registry-datatype-enum",
+                                             kWindowsRegistryDatatypeEnumValues};
 
 constexpr std::string_view kWindowsServiceStartTypeEnumValues[] = {
-    "SERVICE_AUTO_START",
-    "SERVICE_BOOT_START",
-    "SERVICE_DEMAND_START",
-    "SERVICE_DISABLED",
-    "SERVICE_SYSTEM_ALERT",
+    "SERVICE_AUTO_START", "SERVICE_BOOT_START",   "SERVICE_DEMAND_START",
+    "SERVICE_DISABLED",   "SERVICE_SYSTEM_ALERT",
 };
-constexpr Vocab kWindowsServiceStartTypeEnum{"windows-service-start-type-enum", kWindowsServiceStartTypeEnumValues};
+constexpr Vocab kWindowsServiceStartTypeEnum{"windows-service-start-type-enum",
+                                             kWindowsServiceStartTypeEnumValues};
 
 constexpr std::string_view kWindowsServiceTypeEnumValues[] = {
     "SERVICE_KERNEL_DRIVER",
@@ -478,15 +381,11 @@ constexpr std::string_view kWindowsServiceTypeEnumValues[] = {
 constexpr Vocab kWindowsServiceTypeEnum{"windows-service-type-enum", kWindowsServiceTypeEnumValues};
 
 constexpr std::string_view kWindowsServiceStatusEnumValues[] = {
-    "SERVICE_CONTINUE_PENDING",
-    "SERVICE_PAUSE_PENDING",
-    "SERVICE_PAUSED",
-    "SERVICE_RUNNING",
-    "SERVICE_START_PENDING",
-    "SERVICE_STOP_PENDING",
-    "SERVICE_STOPPED",
+    "SERVICE_CONTINUE_PENDING", "SERVICE_PAUSE_PENDING", "SERVICE_PAUSED",  "SERVICE_RUNNING",
+    "SERVICE_START_PENDING",    "SERVICE_STOP_PENDING",  "SERVICE_STOPPED",
 };
-constexpr Vocab kWindowsServiceStatusEnum{"windows-service-status-enum", kWindowsServiceStatusEnumValues};
+constexpr Vocab kWindowsServiceStatusEnum{"windows-service-status-enum",
+                                          kWindowsServiceStatusEnumValues};
 
 // ---------------------------------------------------------------------------------------------
 // Table helpers.
@@ -561,7 +460,10 @@ void CheckExtensionDefinition(Checker& c, const object& o);
 // Section 2: structured data types.
 
 constexpr PropSpec kExternalReferenceProps[] = {
-    Str("source_name", kRequired), Str("description"), Str("url"), Hashes("hashes"),
+    Str("source_name", kRequired),
+    Str("description"),
+    Str("url"),
+    Hashes("hashes"),
     Str("external_id"),
 };
 constexpr ObjectSpec kExternalReferenceSpec{"external-reference", Category::kNested,
@@ -682,7 +584,9 @@ constexpr OrderRule kFirstLastSeen[] = {{"first_seen", "last_seen", false}};
 // Section 4: SDOs.
 
 constexpr PropSpec kAttackPatternProps[] = {
-    Str("name", kRequired), Str("description"), Strs("aliases"),
+    Str("name", kRequired),
+    Str("description"),
+    Strs("aliases"),
     Objs("kill_chain_phases", kKillChainPhaseSpec),
 };
 constexpr PropSpec kCampaignProps[] = {
@@ -690,9 +594,7 @@ constexpr PropSpec kCampaignProps[] = {
     Ts("first_seen"),       Ts("last_seen"),    Str("objective"),
 };
 constexpr PropSpec kCourseOfActionProps[] = {
-    Str("name", kRequired),
-    Str("description"),
-    P("action", Kind::kAny, kForbidden),  // RESERVED
+    Str("name", kRequired), Str("description"), P("action", Kind::kAny, kForbidden),  // RESERVED
 };
 constexpr PropSpec kGroupingProps[] = {
     Str("name"),
@@ -891,7 +793,11 @@ constexpr PropSpec kAutonomousSystemProps[] = {
 constexpr std::string_view kAutonomousSystemIdProps[] = {"number"};
 
 constexpr PropSpec kDirectoryProps[] = {
-    Str("path", kRequired), Str("path_enc"), Ts("ctime"), Ts("mtime"), Ts("atime"),
+    Str("path", kRequired),
+    Str("path_enc"),
+    Ts("ctime"),
+    Ts("mtime"),
+    Ts("atime"),
     Refs("contains_refs", "file,directory"),
 };
 constexpr std::string_view kDirectoryIdProps[] = {"path"};
@@ -955,8 +861,8 @@ constexpr PropSpec kNtfsExtProps[] = {
 constexpr ObjectSpec kNtfsExtSpec{"ntfs-ext", Category::kNested, kNtfsExtProps, nullptr,
                                   kAtLeastOneProperty};
 constexpr PropSpec kPdfExtProps[] = {
-    Str("version"),       Bool("is_optimized"), P("document_info_dict", Kind::kDictStrings),
-    Str("pdfid0"),        Str("pdfid1"),
+    Str("version"), Bool("is_optimized"), P("document_info_dict", Kind::kDictStrings),
+    Str("pdfid0"),  Str("pdfid1"),
 };
 constexpr ObjectSpec kPdfExtSpec{"pdf-ext", Category::kNested, kPdfExtProps, nullptr,
                                  kAtLeastOneProperty};
@@ -1009,8 +915,7 @@ constexpr PropSpec kPeSectionProps[] = {
     P("entropy", Kind::kFloat),
     Hashes("hashes"),
 };
-constexpr ObjectSpec kPeSectionSpec{"windows-pe-section-type", Category::kNested,
-                                    kPeSectionProps};
+constexpr ObjectSpec kPeSectionSpec{"windows-pe-section-type", Category::kNested, kPeSectionProps};
 constexpr PropSpec kPeBinaryExtProps[] = {
     Ov("pe_type", kWindowsPebinaryTypeVocab, kRequired),
     Str("imphash"),
@@ -1025,8 +930,8 @@ constexpr PropSpec kPeBinaryExtProps[] = {
     Obj("optional_header", kPeOptionalHeaderSpec),
     Objs("sections", kPeSectionSpec),
 };
-constexpr ObjectSpec kPeBinaryExtSpec{"windows-pebinary-ext", Category::kNested,
-                                      kPeBinaryExtProps, nullptr, kAtLeastOneBesidesRequired};
+constexpr ObjectSpec kPeBinaryExtSpec{"windows-pebinary-ext", Category::kNested, kPeBinaryExtProps,
+                                      nullptr, kAtLeastOneBesidesRequired};
 constexpr ExtensionEntry kFileExtensions[] = {
     {"archive-ext", &kArchiveExtSpec},
     {"ntfs-ext", &kNtfsExtSpec},
@@ -1067,12 +972,9 @@ constexpr std::string_view kNameIdProps[] = {"name"};
 
 // 6.12.2 - 6.12.5: network traffic extensions.
 constexpr PropSpec kHttpRequestExtProps[] = {
-    Str("request_method", kRequired),
-    Str("request_value", kRequired),
-    Str("request_version"),
-    P("request_header", Kind::kDictStringLists),
-    NonNeg("message_body_length"),
-    Ref("message_body_data_ref", "artifact"),
+    Str("request_method", kRequired), Str("request_value", kRequired),
+    Str("request_version"),           P("request_header", Kind::kDictStringLists),
+    NonNeg("message_body_length"),    Ref("message_body_data_ref", "artifact"),
 };
 constexpr ObjectSpec kHttpRequestExtSpec{"http-request-ext", Category::kNested,
                                          kHttpRequestExtProps};
@@ -1137,8 +1039,7 @@ constexpr PropSpec kWindowsProcessExtProps[] = {
     En("integrity_level", kWindowsIntegrityLevelEnum),
 };
 constexpr ObjectSpec kWindowsProcessExtSpec{"windows-process-ext", Category::kNested,
-                                            kWindowsProcessExtProps, nullptr,
-                                            kAtLeastOneProperty};
+                                            kWindowsProcessExtProps, nullptr, kAtLeastOneProperty};
 constexpr PropSpec kWindowsServiceExtProps[] = {
     Str("service_name"),
     Strs("descriptions"),
@@ -1150,8 +1051,7 @@ constexpr PropSpec kWindowsServiceExtProps[] = {
     En("service_status", kWindowsServiceStatusEnum),
 };
 constexpr ObjectSpec kWindowsServiceExtSpec{"windows-service-ext", Category::kNested,
-                                            kWindowsServiceExtProps, nullptr,
-                                            kAtLeastOneProperty};
+                                            kWindowsServiceExtProps, nullptr, kAtLeastOneProperty};
 constexpr ExtensionEntry kProcessExtensions[] = {
     {"windows-process-ext", &kWindowsProcessExtSpec},
     {"windows-service-ext", &kWindowsServiceExtSpec},
@@ -1171,8 +1071,8 @@ constexpr PropSpec kProcessProps[] = {
 };
 
 constexpr PropSpec kSoftwareProps[] = {
-    Str("name", kRequired), Str("cpe"), Str("swid"), Strs("languages"), Str("vendor"),
-    Str("version"),
+    Str("name", kRequired), Str("cpe"),    Str("swid"),
+    Strs("languages"),      Str("vendor"), Str("version"),
 };
 constexpr std::string_view kSoftwareIdProps[] = {"name", "cpe", "swid", "vendor", "version"};
 
@@ -1240,8 +1140,7 @@ constexpr PropSpec kX509V3ExtensionsProps[] = {
     Str("policy_mappings"),
 };
 constexpr ObjectSpec kX509V3ExtensionsSpec{"x509-v3-extensions-type", Category::kNested,
-                                           kX509V3ExtensionsProps, nullptr,
-                                           kAtLeastOneProperty};
+                                           kX509V3ExtensionsProps, nullptr, kAtLeastOneProperty};
 constexpr PropSpec kX509CertificateProps[] = {
     Bool("is_self_signed"),
     Hashes("hashes"),
@@ -1268,23 +1167,23 @@ constexpr PropSpec kLanguageContentProps[] = {
     P("contents", Kind::kLanguageContents, kRequired),
 };
 constexpr PropSpec kStatementMarkingProps[] = {Str("statement", kRequired)};
-constexpr ObjectSpec kStatementMarkingSpec{"statement", Category::kNested,
-                                           kStatementMarkingProps};
+constexpr ObjectSpec kStatementMarkingSpec{"statement", Category::kNested, kStatementMarkingProps};
 constexpr PropSpec kTlpMarkingProps[] = {Str("tlp", kRequired)};
 constexpr ObjectSpec kTlpMarkingSpec{"tlp", Category::kNested, kTlpMarkingProps};
 constexpr PropSpec kMarkingDefinitionProps[] = {
     Str("name"),
     // Deprecated in favour of extensions, but still how the TLP 1.0 markings of section
     // 7.2.1.4 are written: no warning.
-    Str("definition_type"),
-    P("definition", Kind::kAny),  // shape depends on definition_type
+    Str("definition_type"), P("definition", Kind::kAny),  // shape depends on definition_type
 };
 constexpr PropSpec kExtensionDefinitionProps[] = {
     Str("name", kRequired),
     Str("description"),
     Str("schema", kRequired),
     Str("version", kRequired),
-    PropSpec{.name = "extension_types", .kind = Kind::kEnum, .flags = kRequired | kList,
+    PropSpec{.name = "extension_types",
+             .kind = Kind::kEnum,
+             .flags = kRequired | kList,
              .vocab = &kExtensionTypeEnum},
     Strs("extension_properties"),
 };
@@ -1308,25 +1207,35 @@ constexpr ObjectSpec kObjectSpecs[] = {
     {"malware-analysis", Category::kSdo, kMalwareAnalysisProps, CheckMalwareAnalysis, 0,
      kMalwareAnalysisOrder},
     {"note", Category::kSdo, kNoteProps},
-    {"observed-data", Category::kSdo, kObservedDataProps, CheckObservedData, 0,
-     kObservedDataOrder},
+    {"observed-data", Category::kSdo, kObservedDataProps, CheckObservedData, 0, kObservedDataOrder},
     {"opinion", Category::kSdo, kOpinionProps},
     {"report", Category::kSdo, kReportProps},
     {"threat-actor", Category::kSdo, kThreatActorProps, nullptr, 0, kFirstLastSeen},
     {"tool", Category::kSdo, kToolProps},
     {"vulnerability", Category::kSdo, kVulnerabilityProps, CheckVulnerability},
     // SROs (section 5).
-    {"relationship", Category::kSro, kRelationshipProps, CheckRelationship, 0,
-     kRelationshipOrder},
+    {"relationship", Category::kSro, kRelationshipProps, CheckRelationship, 0, kRelationshipOrder},
     {"sighting", Category::kSro, kSightingProps, nullptr, 0, kFirstLastSeen},
     // SCOs (section 6).
     {"artifact", Category::kSco, kArtifactProps, CheckArtifact, 0, {}, {}, kArtifactIdProps},
-    {"autonomous-system", Category::kSco, kAutonomousSystemProps, nullptr, 0, {}, {},
+    {"autonomous-system",
+     Category::kSco,
+     kAutonomousSystemProps,
+     nullptr,
+     0,
+     {},
+     {},
      kAutonomousSystemIdProps},
     {"directory", Category::kSco, kDirectoryProps, nullptr, 0, {}, {}, kDirectoryIdProps},
     {"domain-name", Category::kSco, kDomainNameProps, nullptr, 0, {}, {}, kValueIdProps},
     {"email-addr", Category::kSco, kEmailAddrProps, nullptr, 0, {}, {}, kValueIdProps},
-    {"email-message", Category::kSco, kEmailMessageProps, CheckEmailMessage, 0, {}, {},
+    {"email-message",
+     Category::kSco,
+     kEmailMessageProps,
+     CheckEmailMessage,
+     0,
+     {},
+     {},
      kEmailMessageIdProps},
     {"file", Category::kSco, kFileProps, CheckFile, 0, {}, kFileExtensions, kFileIdProps},
     {"ipv4-addr", Category::kSco, kIpv4AddrProps, CheckIpv4Addr, 0, {}, {}, kValueIdProps},
@@ -1335,16 +1244,39 @@ constexpr ObjectSpec kObjectSpecs[] = {
     {"mutex", Category::kSco, kMutexProps, nullptr, 0, {}, {}, kNameIdProps},
     {"network-traffic", Category::kSco, kNetworkTrafficProps, CheckNetworkTraffic, 0,
      kNetworkTrafficOrder, kNetworkTrafficExtensions, kNetworkTrafficIdProps},
-    {"process", Category::kSco, kProcessProps, nullptr, kAtLeastOneProperty, {},
+    {"process",
+     Category::kSco,
+     kProcessProps,
+     nullptr,
+     kAtLeastOneProperty,
+     {},
      kProcessExtensions},
     {"software", Category::kSco, kSoftwareProps, nullptr, 0, {}, {}, kSoftwareIdProps},
     {"url", Category::kSco, kUrlProps, nullptr, 0, {}, {}, kValueIdProps},
-    {"user-account", Category::kSco, kUserAccountProps, nullptr, kAtLeastOneProperty, {},
-     kUserAccountExtensions, kUserAccountIdProps},
-    {"windows-registry-key", Category::kSco, kWindowsRegistryKeyProps, nullptr,
-     kAtLeastOneProperty, {}, {}, kWindowsRegistryKeyIdProps},
-    {"x509-certificate", Category::kSco, kX509CertificateProps, nullptr, kAtLeastOneProperty, {},
-     {}, kX509CertificateIdProps},
+    {"user-account",
+     Category::kSco,
+     kUserAccountProps,
+     nullptr,
+     kAtLeastOneProperty,
+     {},
+     kUserAccountExtensions,
+     kUserAccountIdProps},
+    {"windows-registry-key",
+     Category::kSco,
+     kWindowsRegistryKeyProps,
+     nullptr,
+     kAtLeastOneProperty,
+     {},
+     {},
+     kWindowsRegistryKeyIdProps},
+    {"x509-certificate",
+     Category::kSco,
+     kX509CertificateProps,
+     nullptr,
+     kAtLeastOneProperty,
+     {},
+     {},
+     kX509CertificateIdProps},
     // Meta objects (section 7).
     {"language-content", Category::kLanguageContent, kLanguageContentProps},
     {"marking-definition", Category::kMarkingDefinition, kMarkingDefinitionProps,
@@ -1431,9 +1363,8 @@ void CheckGranularMarking(Checker& c, const object& o) {
     std::string_view sel;
     if (s.get(sel) == simdjson::SUCCESS && !SelectorResolves(c.root(), sel)) {
       size_t old = c.PushPath("selectors");
-      c.Error(std::to_string(i),
-              "selector \"" + std::string(sel.substr(0, 200)) +
-                  "\" does not refer to content present in the object");
+      c.Error(std::to_string(i), "selector \"" + std::string(sel.substr(0, 200)) +
+                                     "\" does not refer to content present in the object");
       c.PopPath(old);
     }
     ++i;
@@ -1470,7 +1401,9 @@ void CheckSourceIdFormat(Checker& c, const object& o, std::string_view source,
   }
 }
 
-void CheckAttackPattern(Checker& c, const object& o) { CheckSourceIdFormat(c, o, "capec", "CAPEC-"); }
+void CheckAttackPattern(Checker& c, const object& o) {
+  CheckSourceIdFormat(c, o, "capec", "CAPEC-");
+}
 void CheckVulnerability(Checker& c, const object& o) { CheckSourceIdFormat(c, o, "cve", "CVE-"); }
 
 void CheckLocation(Checker& c, const object& o) {
@@ -1638,6 +1571,20 @@ void CheckMarkingDefinition(Checker& c, const object& o) {
     if (!has_def) c.Error("definition", "is required when extensions is absent");
   }
   std::string_view id = Checker::GetString(o, "id").value_or("");
+  // Section 3.2: a marking definition must not mark itself (no circular references).
+  simdjson::dom::array marking_refs;
+  if (!id.empty() && o.at_key("object_marking_refs").get(marking_refs) == simdjson::SUCCESS) {
+    size_t i = 0;
+    for (simdjson::dom::element ref : marking_refs) {
+      std::string_view s;
+      if (ref.get(s) == simdjson::SUCCESS && s == id) {
+        size_t old = c.PushPath("object_marking_refs");
+        c.Error(std::to_string(i), "a marking definition must not reference itself");
+        c.PopPath(old);
+      }
+      ++i;
+    }
+  }
   if (def_type && has_def) {
     object def;
     if (o.at_key("definition").get(def) != simdjson::SUCCESS) {
@@ -1650,8 +1597,9 @@ void CheckMarkingDefinition(Checker& c, const object& o) {
       auto tlp = TlpForMarkingId(id);
       if (level && (!tlp || tlp->tlp_version != 1 ||
                     TlpLevelName(tlp->level) != (*level == "white" ? "clear" : *level))) {
-        c.Error("id", "TLP marking definitions must be one of the four predefined TLP 1.0 "
-                      "instances (section 7.2.1.4)");
+        c.Error("id",
+                "TLP marking definitions must be one of the four predefined TLP 1.0 "
+                "instances (section 7.2.1.4)");
       }
     } else {
       c.Warn("definition_type", "should be \"statement\" or \"tlp\"");
@@ -1669,8 +1617,9 @@ void CheckMarkingDefinition(Checker& c, const object& o) {
       if (!level) {
         c.Error("tlp_2_0", "is required in the TLP 2.0 extension");
       } else if (!tlp || tlp->tlp_version != 2 || TlpLevelName(tlp->level) != *level) {
-        c.Error("tlp_2_0", "TLP 2.0 marking definitions must be one of the five published "
-                           "instances (clear, green, amber, amber+strict, red) with their ids");
+        c.Error("tlp_2_0",
+                "TLP 2.0 marking definitions must be one of the five published "
+                "instances (clear, green, amber, amber+strict, red) with their ids");
       }
       c.PopPath(old2);
       c.PopPath(old);
@@ -1698,8 +1647,7 @@ void CheckExtensionDefinition(Checker& c, const object& o) {
   }
 }
 
-constexpr std::string_view kReservedNames[] = {"severity", "username", "phone_number",
-                                               "action"};
+constexpr std::string_view kReservedNames[] = {"severity", "username", "phone_number", "action"};
 
 }  // namespace
 

@@ -24,25 +24,25 @@ enum class Kind : uint8_t {
   kFloat,
   kBoolean,
   kTimestamp,
-  kIdentifier,          // "<type>--<uuid>", PropSpec::refs restricts the target type
-  kOpenVocab,           // string; not in the vocabulary -> warning
-  kEnum,                // string; not in the enumeration -> error
-  kHashes,              // section 2.7
-  kDictionary,          // section 2.3, any non-null values
-  kDictStrings,         // dictionary of strings
-  kDictStringLists,     // dictionary of lists of strings
-  kDictIntOrString,     // dictionary of integers or strings
-  kBinary,              // base64
+  kIdentifier,       // "<type>--<uuid>", PropSpec::refs restricts the target type
+  kOpenVocab,        // string; not in the vocabulary -> warning
+  kEnum,             // string; not in the enumeration -> error
+  kHashes,           // section 2.7
+  kDictionary,       // section 2.3, any non-null values
+  kDictStrings,      // dictionary of strings
+  kDictStringLists,  // dictionary of lists of strings
+  kDictIntOrString,  // dictionary of integers or strings
+  kBinary,           // base64
   kHex,
-  kExternalReference,   // section 2.5
-  kKillChainPhase,      // section 2.11
-  kGranularMarking,     // section 7.2.3
-  kExtensions,          // section 3.2 "extensions"
-  kObject,              // a nested type: PropSpec::nested
-  kObservableContainer, // section 2.13 (deprecated observed-data "objects")
-  kLanguageContents,    // section 7.1 "contents"
-  kSpecVersion,         // "2.1"
-  kType,                // handled by the walker
+  kExternalReference,    // section 2.5
+  kKillChainPhase,       // section 2.11
+  kGranularMarking,      // section 7.2.3
+  kExtensions,           // section 3.2 "extensions"
+  kObject,               // a nested type: PropSpec::nested
+  kObservableContainer,  // section 2.13 (deprecated observed-data "objects")
+  kLanguageContents,     // section 7.1 "contents"
+  kSpecVersion,          // "2.1"
+  kType,                 // handled by the walker
   kAny,
 };
 
@@ -102,7 +102,7 @@ struct ExtensionEntry {
 using CheckFn = void (*)(Checker& checker, const simdjson::dom::object& object);
 
 // ObjectSpec::flags
-inline constexpr uint8_t kAtLeastOneProperty = 1;     // at least one type-specific property
+inline constexpr uint8_t kAtLeastOneProperty = 1;         // at least one type-specific property
 inline constexpr uint8_t kAtLeastOneBesidesRequired = 2;  // ... other than the required ones
 
 struct ObjectSpec {

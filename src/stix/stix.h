@@ -28,7 +28,7 @@ namespace detente::stix {
 
 // Hard limits on hostile input.
 inline constexpr size_t kDefaultMaxObjectBytes = 16 * 1024 * 1024;  // one object (or line)
-inline constexpr size_t kDefaultMaxDepth = 64;                        // JSON nesting depth
+inline constexpr size_t kDefaultMaxDepth = 64;                      // JSON nesting depth
 
 // One finding: where (a JSON Pointer into the object, "" for the object itself) and what.
 struct Issue {
@@ -40,8 +40,8 @@ struct Issue {
 // The outcome of validating one object. `errors` are violations of MUST rules (the object is
 // invalid), `warnings` are SHOULD rules and open-vocabulary deviations.
 struct Report {
-  std::string id;           // the object's "id" when it is a string, else empty
-  std::string type;         // the object's "type" when it is a string, else empty
+  std::string id;    // the object's "id" when it is a string, else empty
+  std::string type;  // the object's "type" when it is a string, else empty
   std::vector<Issue> errors;
   std::vector<Issue> warnings;
 
@@ -134,10 +134,10 @@ struct RawItem {
     kError,           // not an object / unparseable / too large: `error` says what
   };
   Kind kind = Kind::kObject;
-  std::string_view json;   // valid until the next call to Next()
-  std::string error;       // for kError
-  uint64_t index = 0;      // 0-based position among the items of the input
-  uint64_t line = 0;       // 1-based line of the input where the item starts
+  std::string_view json;  // valid until the next call to Next()
+  std::string error;      // for kError
+  uint64_t index = 0;     // 0-based position among the items of the input
+  uint64_t line = 0;      // 1-based line of the input where the item starts
   // kBundleEnvelope: the number of elements of the "objects" array that was split off (they
   // were produced as kObject items before this envelope), or -1 if there was none.
   int64_t bundle_objects = -1;
@@ -219,9 +219,9 @@ enum class TlpLevel { kClear, kGreen, kAmber, kAmberStrict, kRed };
 
 struct TlpMarking {
   TlpLevel level;
-  int tlp_version;          // 1 (STIX 2.1 section 7.2.1.4) or 2 (TLP 2.0 extension)
-  std::string_view id;      // "marking-definition--..."
-  std::string_view name;    // "TLP:GREEN"
+  int tlp_version;        // 1 (STIX 2.1 section 7.2.1.4) or 2 (TLP 2.0 extension)
+  std::string_view id;    // "marking-definition--..."
+  std::string_view name;  // "TLP:GREEN"
 };
 
 // The id of the TLP 2.0 marking-definition extension.

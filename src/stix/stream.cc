@@ -96,7 +96,8 @@ base::Result<StreamSummary> ValidateStream(ByteSource* source, const ValidatorOp
     // An object that cannot be named by its id is located by its line.
     if (report.id.empty() && item.kind != RawItem::Kind::kError) {
       for (Issue& issue : report.errors) {
-        if (issue.path.empty()) issue.message = "line " + std::to_string(item.line) + ": " + issue.message;
+        if (issue.path.empty())
+          issue.message = "line " + std::to_string(item.line) + ": " + issue.message;
       }
     }
     line.clear();
@@ -139,8 +140,8 @@ base::Result<StreamSummary> ComputeScoIds(ByteSource* source, const ReaderOption
     std::string_view type;
     auto error = parser.parse(padded.data(), item.json.size(), false).get(doc);
     if (error != simdjson::SUCCESS) {
-      emit_error("line " + std::to_string(item.line) + ": not valid JSON: " +
-                 simdjson::error_message(error));
+      emit_error("line " + std::to_string(item.line) +
+                 ": not valid JSON: " + simdjson::error_message(error));
       continue;
     }
     if (doc.get(obj) != simdjson::SUCCESS || obj.at_key("type").get(type) != simdjson::SUCCESS) {

@@ -316,8 +316,8 @@ void Checker::CheckProperties(const ObjectSpec* spec, std::span<const PropSpec> 
         Warn("", "property is not applicable to " + std::string(owner_name) + " objects");
       }
       if ((p->flags & kDeprecated) != 0) Warn("", "property is deprecated");
-      if (is_common && p->kind == Kind::kIdentifier && key == "id" && category != Category::kNested &&
-          !in_container_) {
+      if (is_common && p->kind == Kind::kIdentifier && key == "id" &&
+          category != Category::kNested && !in_container_) {
         std::string_view id;
         if (value.get(id) != SUCCESS) {
           Error("", "must be an identifier string");
@@ -348,8 +348,8 @@ void Checker::CheckProperties(const ObjectSpec* spec, std::span<const PropSpec> 
       Error("", std::string(spec->name) + " must have at least one of its own properties");
     }
     if ((spec->flags & kAtLeastOneBesidesRequired) != 0 && specific_optional == 0) {
-      Error("", std::string(spec->name) +
-                    " must have at least one property besides the required ones");
+      Error("",
+            std::string(spec->name) + " must have at least one property besides the required ones");
     }
   }
   // Timestamp ordering: modified >= created (sections 3.2, 3.6.1), then the type's own pairs.
@@ -417,8 +417,9 @@ void Checker::CheckCustomProperty(std::string_view name, const element& value) {
     Error("", std::string(e) + " (custom property " + Quote(name) + ")");
   } else if (!StartsWith(name, "x_") && !has_toplevel_extension_ && root_spec_ != nullptr) {
     // (The properties of a custom object are its own: the "x_" prefix is optional there.)
-    Warn("", "custom property names should start with \"x_\" (or be declared by a "
-             "toplevel-property-extension)");
+    Warn("",
+         "custom property names should start with \"x_\" (or be declared by a "
+         "toplevel-property-extension)");
   }
   CheckCustomValue(value);
 }
@@ -487,8 +488,8 @@ void Checker::CheckScalar(const PropSpec& prop, const element& value) {
         } else if (prop.min == -kMaxStixInteger && prop.max == kMaxStixInteger) {
           Error("", "integer is outside the STIX range of +-(2^53-1)");
         } else {
-          Error("", "must be between " + std::to_string(prop.min) + " and " +
-                        std::to_string(prop.max));
+          Error("",
+                "must be between " + std::to_string(prop.min) + " and " + std::to_string(prop.max));
         }
       }
       return;
@@ -616,8 +617,8 @@ void Checker::CheckHashes(const element& value) {
         ok = ok && ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'));
       }
       if (!ok) {
-        Error("", "is not a valid " + std::string(key) + " hash (expected " +
-                      std::to_string(len) + " hex digits)");
+        Error("", "is not a valid " + std::string(key) + " hash (expected " + std::to_string(len) +
+                      " hex digits)");
       }
     } else if (!InVocab(HashAlgorithmVocab(), key)) {
       Warn("", "hash algorithm " + Quote(key) + " is not in the hash-algorithm-ov vocabulary");
@@ -734,8 +735,9 @@ void Checker::CheckExtensions(const element& value) {
         chars_ok = chars_ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-');
       }
       if (!chars_ok) {
-        Error("", "extension names must be 3-250 characters of a-z, 0-9 and '-', or an "
-                  "extension-definition id");
+        Error("",
+              "extension names must be 3-250 characters of a-z, 0-9 and '-', or an "
+              "extension-definition id");
       } else if (!EndsWith(key, "-ext")) {
         Error("", "custom extension names must end with \"-ext\"");
       } else if (!StartsWith(key, "x-")) {
@@ -749,8 +751,9 @@ void Checker::CheckExtensions(const element& value) {
         PopPath(old2);
       }
     } else {
-      Warn("", "extension keys should be the id of an extension-definition (custom extensions "
-               "are for SCOs only)");
+      Warn("",
+           "extension keys should be the id of an extension-definition (custom extensions "
+           "are for SCOs only)");
     }
     PopPath(old);
   }
@@ -817,8 +820,7 @@ void Checker::CheckLanguageContents(const element& value) {
       for (auto [name, pv] : props) {
         size_t old2 = PushPath(name);
         element_type t = pv.type();
-        if (t != element_type::STRING && t != element_type::ARRAY &&
-            t != element_type::OBJECT) {
+        if (t != element_type::STRING && t != element_type::ARRAY && t != element_type::OBJECT) {
           Error("", "a translation must be a string, a list or an object");
         }
         PopPath(old2);
@@ -836,6 +838,7 @@ void Checker::CheckBundleEnvelope(const element& root, int64_t object_count) {
   }
   root_ = obj;
   root_type_ = "bundle";
+  CheckDuplicateKeys(obj);
   auto type = GetString(obj, "type");
   if (!Has(obj, "type")) {
     Error("type", "required property is missing");
@@ -864,7 +867,11 @@ void Checker::CheckBundleEnvelope(const element& root, int64_t object_count) {
     size_t old = PushPath(key);
     if (key == "objects") {
       array arr;
-      if (v.get(arr) != SUCCESS) {
+      if (object_count >= 0) {
+        // The reader already split off an "objects" array: this is a second one, which would
+        // otherwise carry objects past validation.
+        Error("", "duplicate key (object member names must be unique)");
+      } else if (v.get(arr) != SUCCESS) {
         Error("", "must be a list of STIX objects");
       } else if (arr.begin() == arr.end()) {
         Error("", "must not be an empty list");
@@ -892,17 +899,17 @@ struct Validator::Impl {
   // Parses `json` into the reused parser; on failure reports why and returns false.
   bool Parse(std::string_view json, Report* report, element* doc) {
     if (json.size() > options.max_object_bytes) {
-      report->errors.push_back(
-          Issue{"", "object is larger than the limit of " +
-                        std::to_string(options.max_object_bytes) + " bytes"});
+      report->errors.push_back(Issue{"", "object is larger than the limit of " +
+                                             std::to_string(options.max_object_bytes) + " bytes"});
       return false;
     }
     if (buffer.size() < json.size() + simdjson::SIMDJSON_PADDING) {
       buffer.resize(json.size() + simdjson::SIMDJSON_PADDING);
     }
     std::memcpy(buffer.data(), json.data(), json.size());
-    auto error = parser.parse(reinterpret_cast<const uint8_t*>(buffer.data()), json.size(),
-                              /*realloc_if_needed=*/false)
+    auto error = parser
+                     .parse(reinterpret_cast<const uint8_t*>(buffer.data()), json.size(),
+                            /*realloc_if_needed=*/false)
                      .get(*doc);
     if (error == simdjson::DEPTH_ERROR) {
       report->errors.push_back(Issue{"", "JSON nesting is deeper than the limit of " +

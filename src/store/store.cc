@@ -8,6 +8,7 @@
 #include <ctime>
 #include <map>
 
+#include "store/postgres/pg_connection.h"
 #include "store/sqlite/sqlite_connection.h"
 
 namespace detente::store {
@@ -84,6 +85,16 @@ Status CheckNotNewer(std::string_view module, int64_t applied, int64_t latest) {
   return base::OkStatus();
 }
 
+// PostgreSQL has no database-wide write lock for BEGIN to take (SQLite's BEGIN IMMEDIATE):
+// migrating transactions serialize on this transaction-level advisory lock instead, so that
+// two processes migrating at once apply each migration once. A no-op on SQLite.
+constexpr int64_t kMigrationLockKey = 0x64657465'6e746531;  // "detente1"
+Status LockMigrations(Connection& conn) {
+  if (conn.backend() != Backend::kPostgres) return base::OkStatus();
+  auto r = conn.Exec("SELECT pg_advisory_xact_lock($1)", {Value(kMigrationLockKey)});
+  return r.ok() ? base::OkStatus() : r.status().WithContext("Migrate: taking the migration lock");
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Connection>> Connect(const Options& options) {
@@ -95,11 +106,13 @@ Result<std::unique_ptr<Connection>> Connect(const Options& options) {
     return base::InvalidArgumentError("database URL contains a NUL byte");
   }
   std::string_view scheme = UrlScheme(url);
+  if (options.busy_timeout_ms < 0) {
+    return base::InvalidArgumentError("busy_timeout_ms must be >= 0, got " +
+                                      std::to_string(options.busy_timeout_ms));
+  }
   if (scheme == "postgresql" || scheme == "postgres") {
-    // The URL may carry a password: never echo it.
-    return base::UnimplementedError(
-        "the PostgreSQL backend is not available in this build (database URL with scheme " +
-        std::string(scheme) + "://); use sqlite:PATH");
+    // The URL may carry a password: the backend never echoes it (see postgres::RedactUrl).
+    return postgres::Open(options);
   }
   if (!scheme.empty() && scheme != "sqlite") {
     return base::InvalidArgumentError("unsupported database URL scheme '" + std::string(scheme) +
@@ -119,10 +132,6 @@ Result<std::unique_ptr<Connection>> Connect(const Options& options) {
   }
   if (path.empty())
     return base::InvalidArgumentError("database URL '" + std::string(url) + "' has an empty path");
-  if (options.busy_timeout_ms < 0) {
-    return base::InvalidArgumentError("busy_timeout_ms must be >= 0, got " +
-                                      std::to_string(options.busy_timeout_ms));
-  }
   return sqlite::Open(path, options);
 }
 
@@ -174,7 +183,13 @@ Status Migrate(Connection& conn, std::span<const Migration> migrations) {
       }
     }
   }
-  RETURN_IF_ERROR(conn.ExecScript(kCreateMigrationsTable).WithContext("Migrate"));
+  {
+    // Under the lock: concurrent CREATE TABLE IF NOT EXISTS can collide on PostgreSQL.
+    ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(conn, Connection::TxMode::kImmediate));
+    RETURN_IF_ERROR(LockMigrations(conn));
+    RETURN_IF_ERROR(conn.ExecScript(kCreateMigrationsTable).WithContext("Migrate"));
+    RETURN_IF_ERROR(tx.Commit().WithContext("Migrate"));
+  }
 
   for (const auto& [module, list] : by_module) {
     const int64_t latest = static_cast<int64_t>(list.size());
@@ -184,6 +199,7 @@ Status Migrate(Connection& conn, std::span<const Migration> migrations) {
       if (m->version <= applied) continue;
       // Re-read inside the write transaction: another process may have migrated meanwhile.
       ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(conn, Connection::TxMode::kImmediate));
+      RETURN_IF_ERROR(LockMigrations(conn));
       ASSIGN_OR_RETURN(applied, AppliedVersion(conn, module));
       RETURN_IF_ERROR(CheckNotNewer(module, applied, latest));
       if (m->version <= applied) continue;  // `tx` rolls back: nothing was written

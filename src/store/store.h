@@ -146,7 +146,10 @@ class Connection {
   }
 
   // Transactions. Prefer the Transaction guard below. kImmediate takes the write lock at
-  // BEGIN (SQLite BEGIN IMMEDIATE), so a read-then-write transaction cannot fail midway.
+  // BEGIN (SQLite BEGIN IMMEDIATE), so a read-then-write transaction cannot fail midway;
+  // on PostgreSQL it is a READ COMMITTED transaction (row locks, no database write lock) and
+  // kDeferred a REPEATABLE READ snapshot. On both, a statement that fails inside a
+  // transaction undoes only itself (PostgreSQL: an implicit savepoint per statement).
   enum class TxMode { kDeferred, kImmediate };
   virtual Status Begin(TxMode mode = TxMode::kImmediate) = 0;
   virtual Status Commit() = 0;
@@ -163,8 +166,7 @@ class Connection {
 };
 
 // Opens a connection. Errors: kInvalidArgument (bad URL, unknown scheme, negative timeout),
-// kUnimplemented (postgresql:// URLs until the PostgreSQL backend lands), kUnavailable (cannot
-// connect or open), kNotFound (SQLite file missing and !create), kDataLoss (not a database),
+// kUnavailable (cannot connect or open; a PostgreSQL password is never echoed), kNotFound (SQLite file missing and !create), kDataLoss (not a database),
 // kFailedPrecondition (WAL refused by the file system).
 Result<std::unique_ptr<Connection>> Connect(const Options& options);
 

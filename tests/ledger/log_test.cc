@@ -332,6 +332,20 @@ TEST_F(CorruptLogTest, MissingEntryBundleIsReported) {
   EXPECT_THAT(VerifyAll(), StatusIs(StatusCode::kDataLoss, HasSubstr("tile/entries/001: entry bundle missing")));
 }
 
+TEST_F(CorruptLogTest, RowsBeyondTheCheckpointAreReported) {
+  Exec("INSERT INTO ledger_bundles (id, width, data) VALUES (9, 1, $1)",
+       {store::Value(Bytes{0, 1, 'x'})});
+  EXPECT_THAT(VerifyAll(), StatusIs(StatusCode::kDataLoss,
+                                    HasSubstr("tile/entries/009: entry bundle beyond the latest checkpoint")));
+}
+
+TEST_F(CorruptLogTest, TileRowsBeyondTheCheckpointAreReported) {
+  Exec("INSERT INTO ledger_tiles (id, width, hashes, inner) VALUES (5, 1, $1, $2)",
+       {store::Value(Bytes(32, 0)), store::Value(Bytes())});
+  EXPECT_THAT(VerifyAll(), StatusIs(StatusCode::kDataLoss,
+                                    HasSubstr("tile/0/005: hash tile beyond the latest checkpoint")));
+}
+
 TEST_F(CorruptLogTest, ForgedCheckpointSignatureIsReported) {
   auto db = Db();
   auto rows = *db->Query("SELECT note FROM ledger_checkpoints WHERE size = 300");

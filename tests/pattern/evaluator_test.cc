@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <fstream>
 #include <functional>
 #include <map>
 #include <random>
@@ -336,6 +337,29 @@ TEST(UnicodeTest, NfcComposesAndReorders) {
   EXPECT_EQ(ToNfc("\u1100\u1161\u11a8"), "\uac01");
   EXPECT_EQ(ToNfc("\u212b"), "\u00c5");  // singleton decomposition
   EXPECT_EQ(ToNfc("plain ascii"), "plain ascii");
+}
+
+std::string FromHex(const std::string& hex) {
+  std::string out;
+  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
+    out.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+  }
+  return out;
+}
+
+TEST(UnicodeTest, NfcMatchesUnicodeReferenceVectors) {
+  std::ifstream in(std::string(DETENTE_TESTDATA) + "/pattern/nfc_vectors.txt");
+  std::string line;
+  int checked = 0;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    size_t tab = line.find('\t');
+    ASSERT_NE(tab, std::string::npos);
+    std::string input = FromHex(line.substr(0, tab));
+    EXPECT_EQ(ToNfc(input), FromHex(line.substr(tab + 1))) << "input hex " << line.substr(0, tab);
+    ++checked;
+  }
+  EXPECT_EQ(checked, 600);
 }
 
 TEST(ValuesTest, ParsesIpNetworks) {

@@ -18,9 +18,9 @@
 namespace detente::stix {
 namespace {
 
+using testing::BaseObjects;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
-using testing::BaseObjects;
 
 struct CliRun {
   int exit_code;
@@ -62,15 +62,17 @@ class StixCliTest : public ::testing::Test {
   std::string dir_;
 };
 
-const std::string kBundle = R"({"type":"bundle","id":"bundle--5d0092c5-5f74-4287-9642-33f4c354e56d","objects":[)" +
-                            BaseObjects().at("tool") + "," + BaseObjects().at("url") + "]}";
+const std::string kBundle =
+    R"({"type":"bundle","id":"bundle--5d0092c5-5f74-4287-9642-33f4c354e56d","objects":[)" +
+    BaseObjects().at("tool") + "," + BaseObjects().at("url") + "]}";
 
 TEST_F(StixCliTest, ValidBundleExitsZeroWithOneLinePerObject) {
   CliRun run = Exec("stix validate " + Write("b.json", kBundle));
   EXPECT_EQ(run.exit_code, 0) << run.err;
   ASSERT_EQ(run.lines.size(), 2u);
-  EXPECT_THAT(run.lines[0],
-              StartsWith(R"({"id":"tool--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f","valid":true,"errors":[])"));
+  EXPECT_THAT(
+      run.lines[0],
+      StartsWith(R"({"id":"tool--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f","valid":true,"errors":[])"));
   EXPECT_THAT(run.lines[1], StartsWith(R"({"id":"url--)"));
 }
 
@@ -82,7 +84,10 @@ TEST_F(StixCliTest, InvalidObjectExitsOneWithPathAndMessage) {
   CliRun run = Exec("stix validate " + Write("o.json", bad));
   EXPECT_EQ(run.exit_code, 1);
   ASSERT_EQ(run.lines.size(), 1u);
-  EXPECT_THAT(run.lines[0], HasSubstr(R"("valid":false,"errors":[{"path":"/modified","message":"must be later than or equal to created"}])"));
+  EXPECT_THAT(
+      run.lines[0],
+      HasSubstr(
+          R"("valid":false,"errors":[{"path":"/modified","message":"must be later than or equal to created"}])"));
 }
 
 TEST_F(StixCliTest, ReadsStandardInput) {
@@ -106,7 +111,7 @@ TEST_F(StixCliTest, NdjsonWithUnparseableLine) {
 
 TEST_F(StixCliTest, SeveralFilesInOrder) {
   CliRun run = Exec("stix validate " + Write("a.json", BaseObjects().at("tool")) + " " +
-                 Write("b.json", BaseObjects().at("url")));
+                    Write("b.json", BaseObjects().at("url")));
   EXPECT_EQ(run.exit_code, 0);
   ASSERT_EQ(run.lines.size(), 2u);
   EXPECT_THAT(run.lines[1], HasSubstr("url--"));

@@ -37,8 +37,8 @@ std::vector<Line> ValidateAll(const std::string& data) {
   StringByteSource source(data);
   std::vector<Line> lines;
   auto summary = ValidateStream(&source, ValidatorOptions{}, [&](std::string_view line) {
-    lines.push_back(Line{"", line.find("\"valid\":true") != std::string_view::npos,
-                         std::string(line)});
+    lines.push_back(
+        Line{"", line.find("\"valid\":true") != std::string_view::npos, std::string(line)});
   });
   EXPECT_TRUE(summary.ok());
   return lines;
@@ -66,7 +66,8 @@ std::vector<std::string> ExampleFiles() {
 
 INSTANTIATE_TEST_SUITE_P(Files, ExampleFileTest, ::testing::ValuesIn(ExampleFiles()),
                          [](const ::testing::TestParamInfo<std::string>& param_info) {
-                           std::string name = std::filesystem::path(param_info.param).stem().string();
+                           std::string name =
+                               std::filesystem::path(param_info.param).stem().string();
                            for (char& c : name) {
                              if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
                            }

@@ -12,9 +12,9 @@
 namespace detente::stix {
 namespace {
 
-using ::testing::HasSubstr;
 using detente::testing::IsOkAndHolds;
 using detente::testing::StatusIs;
+using ::testing::HasSubstr;
 
 TEST(DeterministicScoIdTest, SpecificationExamplesKnownAnswers) {
   std::ifstream in(std::string(DETENTE_TESTDATA) + "/stix/sco_known_answers.ndjson");
@@ -53,9 +53,9 @@ TEST(ScoIdContributingJsonTest, IsCanonicalJson) {
 }
 
 TEST(ScoIdContributingJsonTest, HashesPreferMd5ThenSha1ThenSha256ThenSha512) {
-  EXPECT_THAT(ScoIdContributingJson(
-                  R"({"type":"file","hashes":{"SHA-256":"aa","SHA-1":"bb","MD5":"cc"}})"),
-              IsOkAndHolds(R"({"hashes":{"MD5":"cc"}})"));
+  EXPECT_THAT(
+      ScoIdContributingJson(R"({"type":"file","hashes":{"SHA-256":"aa","SHA-1":"bb","MD5":"cc"}})"),
+      IsOkAndHolds(R"({"hashes":{"MD5":"cc"}})"));
   EXPECT_THAT(ScoIdContributingJson(R"({"type":"file","hashes":{"SHA-512":"aa","SHA-1":"bb"}})"),
               IsOkAndHolds(R"({"hashes":{"SHA-1":"bb"}})"));
   EXPECT_THAT(ScoIdContributingJson(R"({"type":"file","hashes":{"SHA-512":"aa","SHA-256":"bb"}})"),
@@ -98,10 +98,9 @@ TEST(DeterministicScoIdTest, NotAnSco) {
 TEST(IsScoTypeTest, EighteenScoTypes) {
   int n = 0;
   for (const char* t :
-       {"artifact", "autonomous-system", "directory", "domain-name", "email-addr",
-        "email-message", "file", "ipv4-addr", "ipv6-addr", "mac-addr", "mutex", "network-traffic",
-        "process", "software", "url", "user-account", "windows-registry-key",
-        "x509-certificate"}) {
+       {"artifact", "autonomous-system", "directory", "domain-name", "email-addr", "email-message",
+        "file", "ipv4-addr", "ipv6-addr", "mac-addr", "mutex", "network-traffic", "process",
+        "software", "url", "user-account", "windows-registry-key", "x509-certificate"}) {
     EXPECT_TRUE(IsScoType(t)) << t;
     ++n;
   }

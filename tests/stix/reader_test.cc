@@ -15,8 +15,8 @@
 namespace detente::stix {
 namespace {
 
-using ::testing::HasSubstr;
 using testing::BaseObjects;
+using ::testing::HasSubstr;
 
 struct Item {
   RawItem::Kind kind;
@@ -102,8 +102,8 @@ TEST_P(ReaderChunkTest, ArrayOfObjects) {
 }
 
 TEST_P(ReaderChunkTest, NdjsonLinesInOrder) {
-  std::string bundle = "{\"type\":\"bundle\",\"id\":\"" + kBundleId + "\",\"objects\":[" + kUrl +
-                       "," + kTool + "]}";
+  std::string bundle =
+      "{\"type\":\"bundle\",\"id\":\"" + kBundleId + "\",\"objects\":[" + kUrl + "," + kTool + "]}";
   std::string data = kTool + "\n" + bundle + "\r\n[" + kUrl + "]\n\n" + kTool;
   auto items = ReadAll(data, GetParam());
   ASSERT_EQ(items.size(), 6u);
@@ -270,6 +270,19 @@ TEST(ValidateStreamTest, MalformedBundleEnvelopeIsReported) {
   EXPECT_THAT(lines[0], HasSubstr("\"valid\":true"));
   EXPECT_THAT(lines[1], HasSubstr(R"("id":"bundle--123","valid":false)"));
   EXPECT_THAT(lines[1], HasSubstr(R"("path":"/id")"));
+  EXPECT_EQ(summary->invalid, 1u);
+}
+
+TEST(ValidateStreamTest, SecondObjectsArrayIsRejected) {
+  std::string data = R"({"type":"bundle","id":")" + kBundleId + R"(","objects":[)" + kTool +
+                     R"(],"objects":[{"type":"smuggled"}]})";
+  StringByteSource source(data);
+  std::vector<std::string> lines;
+  auto summary = ValidateStream(&source, ValidatorOptions{},
+                                [&](std::string_view l) { lines.emplace_back(l); });
+  ASSERT_TRUE(summary.ok());
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_THAT(lines[1], HasSubstr(R"("path":"/objects","message":"duplicate key)"));
   EXPECT_EQ(summary->invalid, 1u);
 }
 

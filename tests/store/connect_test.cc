@@ -1,5 +1,11 @@
 // Tests for Connect(): URL forms, backend selection, open-time settings (WAL, synchronous,
-// busy_timeout, foreign keys) and the errors for missing and corrupt files.
+// busy_timeout, foreign keys), the errors for missing and corrupt files, and PostgreSQL
+// connection failures (no server needed: a port that refuses connections).
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <fstream>
 
 #include <gmock/gmock.h>
@@ -36,13 +42,50 @@ TEST_F(ConnectTest, SqlitePrefixAndPlainPathOpenTheSameFile) {
   EXPECT_EQ(QueryInt(*b, "SELECT x FROM t"), 42);
 }
 
-TEST_F(ConnectTest, PostgresUrlsAreUnimplementedWithoutEchoingThePassword) {
-  for (std::string url : {"postgresql://u:secret@localhost/db", "postgres://u:secret@h/db"}) {
+// A port on 127.0.0.1 that refuses connections: bound, never listening, for the test's life.
+class RefusingPort {
+ public:
+  RefusingPort() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    if (fd_ >= 0 && ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+      port_ = ntohs(addr.sin_port);
+    }
+  }
+  ~RefusingPort() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  int port() const { return port_; }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+};
+
+TEST_F(ConnectTest, PostgresConnectionRefusedIsUnavailableWithoutEchoingThePassword) {
+  RefusingPort refusing;
+  ASSERT_NE(refusing.port(), 0);
+  const std::string hostport = "127.0.0.1:" + std::to_string(refusing.port());
+  for (std::string url : {"postgresql://u:s3cr%65t@" + hostport + "/db",
+                          "postgres://u:s3cret@" + hostport + "/db?connect_timeout=5",
+                          "postgresql://u@" + hostport + "/db?password=s3cret"}) {
     EXPECT_THAT(Connect({.url = url}),
-                StatusIs(StatusCode::kUnimplemented,
-                         AllOf(HasSubstr("PostgreSQL backend"), Not(HasSubstr("secret")))))
+                StatusIs(StatusCode::kUnavailable,
+                         AllOf(HasSubstr("cannot connect to"), HasSubstr(hostport),
+                               HasSubstr("****"), Not(HasSubstr("s3cr")))))
         << url;
   }
+}
+
+TEST_F(ConnectTest, MalformedPostgresUrlIsInvalidArgumentWithoutEchoingThePassword) {
+  EXPECT_THAT(Connect({.url = "postgresql://u:s3cret@127.0.0.1:1/db?nosuchoption=1"}),
+              StatusIs(StatusCode::kInvalidArgument,
+                       AllOf(HasSubstr("invalid database URL"), HasSubstr("nosuchoption"),
+                             Not(HasSubstr("s3cret")))));
 }
 
 TEST_F(ConnectTest, UnknownSchemeIsInvalidArgument) {

@@ -1,5 +1,6 @@
 // Tests for Migrate(): applied once, idempotent, incremental, per-module, refusing a newer
-// database and non-contiguous versions, and rolling back a failing migration.
+// database and non-contiguous versions, and rolling back a failing migration. Run on both
+// backends (TEST_P); kLedger1 has a PostgreSQL variant (BYTEA for BLOB).
 #include <vector>
 
 #include <gmock/gmock.h>
@@ -18,7 +19,8 @@ using ::testing::AllOf;
 using ::testing::HasSubstr;
 
 const Migration kLedger1{"ledger", 1, "entries table",
-                         "CREATE TABLE ledger_entries (seq INTEGER PRIMARY KEY, body BLOB)", ""};
+                         "CREATE TABLE ledger_entries (seq INTEGER PRIMARY KEY, body BLOB)",
+                         "CREATE TABLE ledger_entries (seq BIGINT PRIMARY KEY, body BYTEA)"};
 const Migration kLedger2{"ledger", 2, "entries index",
                          "CREATE INDEX ledger_entries_body ON ledger_entries (body)", ""};
 const Migration kTaxii1{"taxii", 1, "objects table",
@@ -26,10 +28,11 @@ const Migration kTaxii1{"taxii", 1, "objects table",
                         "INSERT INTO taxii_objects VALUES ('seed')",
                         ""};
 
-class MigrateTest : public StoreTest {
+class MigrateTest : public BackendTest {
  protected:
   void SetUp() override {
-    StoreTest::SetUp();
+    BackendTest::SetUp();
+    if (HasFatalFailure()) return;
     conn_ = Open();
     ASSERT_NE(conn_, nullptr);
   }
@@ -38,15 +41,12 @@ class MigrateTest : public StoreTest {
                     "SELECT coalesce(max(version), 0) FROM schema_migrations WHERE module = $1",
                     {Value(module)});
   }
-  bool TableExists(std::string_view name) {
-    return QueryInt(*conn_, "SELECT count(*) FROM sqlite_schema WHERE name = $1", {Value(name)}) ==
-           1;
-  }
+  bool TableExists(std::string_view name) { return RelationExists(*conn_, name); }
 
   std::unique_ptr<Connection> conn_;
 };
 
-TEST_F(MigrateTest, AppliesAllMigrationsAndRecordsThem) {
+TEST_P(MigrateTest, AppliesAllMigrationsAndRecordsThem) {
   std::vector<Migration> all = {kLedger1, kLedger2, kTaxii1};
   ASSERT_OK(Migrate(*conn_, all));
   EXPECT_TRUE(TableExists("ledger_entries"));
@@ -62,7 +62,7 @@ TEST_F(MigrateTest, AppliesAllMigrationsAndRecordsThem) {
               ::testing::MatchesRegex("[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z"));
 }
 
-TEST_F(MigrateTest, SecondRunIsANoOp) {
+TEST_P(MigrateTest, SecondRunIsANoOp) {
   std::vector<Migration> all = {kLedger1, kLedger2, kTaxii1};
   ASSERT_OK(Migrate(*conn_, all));
   ASSERT_OK(Migrate(*conn_, all));
@@ -71,13 +71,13 @@ TEST_F(MigrateTest, SecondRunIsANoOp) {
   EXPECT_EQ(QueryInt(*conn_, "SELECT count(*) FROM taxii_objects"), 1);
 }
 
-TEST_F(MigrateTest, GivenInAnyOrderTheyApplyInVersionOrder) {
+TEST_P(MigrateTest, GivenInAnyOrderTheyApplyInVersionOrder) {
   std::vector<Migration> shuffled = {kLedger2, kTaxii1, kLedger1};
   ASSERT_OK(Migrate(*conn_, shuffled));
   EXPECT_EQ(Version("ledger"), 2);
 }
 
-TEST_F(MigrateTest, NewMigrationsApplyIncrementally) {
+TEST_P(MigrateTest, NewMigrationsApplyIncrementally) {
   std::vector<Migration> v1 = {kLedger1};
   ASSERT_OK(Migrate(*conn_, v1));
   EXPECT_EQ(Version("ledger"), 1);
@@ -88,7 +88,7 @@ TEST_F(MigrateTest, NewMigrationsApplyIncrementally) {
   EXPECT_TRUE(TableExists("ledger_entries_body"));
 }
 
-TEST_F(MigrateTest, DatabaseNewerThanBinaryIsFailedPrecondition) {
+TEST_P(MigrateTest, DatabaseNewerThanBinaryIsFailedPrecondition) {
   std::vector<Migration> v2 = {kLedger1, kLedger2};
   ASSERT_OK(Migrate(*conn_, v2));
   std::vector<Migration> v1 = {kLedger1};
@@ -98,7 +98,7 @@ TEST_F(MigrateTest, DatabaseNewerThanBinaryIsFailedPrecondition) {
                              HasSubstr("newer than the latest this binary knows (1)"))));
 }
 
-TEST_F(MigrateTest, ModulesAreIndependent) {
+TEST_P(MigrateTest, ModulesAreIndependent) {
   std::vector<Migration> ledger = {kLedger1, kLedger2};
   ASSERT_OK(Migrate(*conn_, ledger));
   std::vector<Migration> taxii = {kTaxii1};
@@ -109,7 +109,7 @@ TEST_F(MigrateTest, ModulesAreIndependent) {
   EXPECT_OK(Migrate(*conn_, ledger_only_v1_and_taxii));
 }
 
-TEST_F(MigrateTest, GapInGivenVersionsIsFailedPrecondition) {
+TEST_P(MigrateTest, GapInGivenVersionsIsFailedPrecondition) {
   std::vector<Migration> gap = {kLedger1, Migration{"ledger", 3, "three", "SELECT 1", ""}};
   EXPECT_THAT(Migrate(*conn_, gap),
               StatusIs(StatusCode::kFailedPrecondition,
@@ -117,13 +117,13 @@ TEST_F(MigrateTest, GapInGivenVersionsIsFailedPrecondition) {
   EXPECT_FALSE(TableExists("ledger_entries"));  // validated before anything is applied
 }
 
-TEST_F(MigrateTest, DuplicateGivenVersionIsFailedPrecondition) {
+TEST_P(MigrateTest, DuplicateGivenVersionIsFailedPrecondition) {
   std::vector<Migration> dup = {kLedger1, kLedger1};
   EXPECT_THAT(Migrate(*conn_, dup),
               StatusIs(StatusCode::kFailedPrecondition, HasSubstr("expected version 2, got 1")));
 }
 
-TEST_F(MigrateTest, GapInRecordedVersionsIsFailedPrecondition) {
+TEST_P(MigrateTest, GapInRecordedVersionsIsFailedPrecondition) {
   std::vector<Migration> v1 = {kLedger1};
   ASSERT_OK(Migrate(*conn_, v1));
   ASSERT_OK(conn_->Exec("INSERT INTO schema_migrations VALUES ('ledger', 3, 'x', 'now')").status());
@@ -133,7 +133,7 @@ TEST_F(MigrateTest, GapInRecordedVersionsIsFailedPrecondition) {
                        HasSubstr("schema_migrations for module 'ledger' is not contiguous")));
 }
 
-TEST_F(MigrateTest, FailingMigrationIsRolledBackAndReported) {
+TEST_P(MigrateTest, FailingMigrationIsRolledBackAndReported) {
   Migration bad{"ledger", 2, "half-broken",
                 "CREATE TABLE ledger_extra (x INTEGER); CREATE TABEL oops (x)", ""};
   std::vector<Migration> list = {kLedger1, bad};
@@ -145,14 +145,14 @@ TEST_F(MigrateTest, FailingMigrationIsRolledBackAndReported) {
   EXPECT_FALSE(conn_->in_transaction());
 }
 
-TEST_F(MigrateTest, InsideTransactionIsFailedPrecondition) {
+TEST_P(MigrateTest, InsideTransactionIsFailedPrecondition) {
   ASSERT_OK_AND_ASSIGN(Transaction tx, Transaction::Begin(*conn_));
   std::vector<Migration> v1 = {kLedger1};
   EXPECT_THAT(Migrate(*conn_, v1),
               StatusIs(StatusCode::kFailedPrecondition, HasSubstr("a transaction is open")));
 }
 
-TEST_F(MigrateTest, TwoConnectionsMigratingTheSameFileApplyOnce) {
+TEST_P(MigrateTest, TwoConnectionsMigratingTheSameFileApplyOnce) {
   auto other = Open();
   std::vector<Migration> all = {kLedger1, kLedger2, kTaxii1};
   ASSERT_OK(Migrate(*conn_, all));
@@ -160,6 +160,23 @@ TEST_F(MigrateTest, TwoConnectionsMigratingTheSameFileApplyOnce) {
   EXPECT_EQ(QueryInt(*other, "SELECT count(*) FROM taxii_objects"), 1);
   EXPECT_EQ(QueryInt(*other, "SELECT count(*) FROM schema_migrations"), 3);
 }
+
+TEST_P(MigrateTest, PostgresSqlIsUsedOnPostgres) {
+  std::vector<Migration> v1 = {kLedger1};
+  ASSERT_OK(Migrate(*conn_, v1));
+  std::string type = is_postgres() ? QueryText(*conn_,
+                                               "SELECT data_type FROM information_schema.columns "
+                                               "WHERE table_schema = current_schema() AND "
+                                               "table_name = 'ledger_entries' AND column_name = "
+                                               "'body'")
+                                   : QueryText(*conn_,
+                                               "SELECT type FROM pragma_table_info("
+                                               "'ledger_entries') WHERE name = 'body'");
+  EXPECT_EQ(type, is_postgres() ? "bytea" : "BLOB");
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, MigrateTest, ::testing::ValuesIn(TestBackends()),
+                         BackendName);
 
 }  // namespace
 }  // namespace detente::store

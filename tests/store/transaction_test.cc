@@ -1,6 +1,7 @@
 // Tests for transactions: the Transaction guard, nesting, and isolation and locking between
-// two connections to one file (WAL: readers see committed rows only; a second writer waits
-// busy_timeout and then gets kUnavailable).
+// two connections to one database (readers see committed rows only; SQLite: a second writer
+// waits busy_timeout and then gets kUnavailable; PostgreSQL: a writer waiting on a row lock
+// gets kUnavailable after lock_timeout = busy_timeout). Run on both backends (TEST_P).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -15,10 +16,11 @@ using base::StatusCode;
 using ::detente::testing::StatusIs;
 using ::testing::HasSubstr;
 
-class TransactionTest : public StoreTest {
+class TransactionTest : public BackendTest {
  protected:
   void SetUp() override {
-    StoreTest::SetUp();
+    BackendTest::SetUp();
+    if (HasFatalFailure()) return;
     conn_ = Open();
     ASSERT_NE(conn_, nullptr);
     ASSERT_OK(conn_->ExecScript("CREATE TABLE t (x INTEGER PRIMARY KEY)"));
@@ -28,7 +30,7 @@ class TransactionTest : public StoreTest {
   std::unique_ptr<Connection> conn_;
 };
 
-TEST_F(TransactionTest, GuardRollsBackWhenDestroyedWithoutCommit) {
+TEST_P(TransactionTest, GuardRollsBackWhenDestroyedWithoutCommit) {
   {
     ASSERT_OK_AND_ASSIGN(Transaction tx, Transaction::Begin(*conn_));
     ASSERT_OK(conn_->Exec("INSERT INTO t VALUES (1)").status());
@@ -38,7 +40,7 @@ TEST_F(TransactionTest, GuardRollsBackWhenDestroyedWithoutCommit) {
   EXPECT_EQ(Count(*conn_), 0);
 }
 
-TEST_F(TransactionTest, GuardCommitKeepsTheRows) {
+TEST_P(TransactionTest, GuardCommitKeepsTheRows) {
   {
     ASSERT_OK_AND_ASSIGN(Transaction tx, Transaction::Begin(*conn_));
     ASSERT_OK(conn_->Exec("INSERT INTO t VALUES (1)").status());
@@ -48,13 +50,13 @@ TEST_F(TransactionTest, GuardCommitKeepsTheRows) {
   EXPECT_EQ(Count(*conn_), 1);
 }
 
-TEST_F(TransactionTest, GuardCommitTwiceIsFailedPrecondition) {
+TEST_P(TransactionTest, GuardCommitTwiceIsFailedPrecondition) {
   ASSERT_OK_AND_ASSIGN(Transaction tx, Transaction::Begin(*conn_));
   ASSERT_OK(tx.Commit());
   EXPECT_THAT(tx.Commit(), StatusIs(StatusCode::kFailedPrecondition, HasSubstr("already")));
 }
 
-TEST_F(TransactionTest, MovedGuardRollsBackOnce) {
+TEST_P(TransactionTest, MovedGuardRollsBackOnce) {
   {
     ASSERT_OK_AND_ASSIGN(Transaction tx, Transaction::Begin(*conn_));
     ASSERT_OK(conn_->Exec("INSERT INTO t VALUES (1)").status());
@@ -64,7 +66,7 @@ TEST_F(TransactionTest, MovedGuardRollsBackOnce) {
   EXPECT_EQ(Count(*conn_), 0);
 }
 
-TEST_F(TransactionTest, NestedBeginIsFailedPrecondition) {
+TEST_P(TransactionTest, NestedBeginIsFailedPrecondition) {
   ASSERT_OK_AND_ASSIGN(Transaction tx, Transaction::Begin(*conn_));
   EXPECT_THAT(Transaction::Begin(*conn_),
               StatusIs(StatusCode::kFailedPrecondition, HasSubstr("do not nest")));
@@ -73,33 +75,34 @@ TEST_F(TransactionTest, NestedBeginIsFailedPrecondition) {
   EXPECT_TRUE(conn_->in_transaction());  // the outer transaction is untouched
 }
 
-TEST_F(TransactionTest, CommitOrRollbackWithoutTransactionIsFailedPrecondition) {
+TEST_P(TransactionTest, CommitOrRollbackWithoutTransactionIsFailedPrecondition) {
   EXPECT_THAT(conn_->Commit(),
               StatusIs(StatusCode::kFailedPrecondition, HasSubstr("no transaction")));
   EXPECT_THAT(conn_->Rollback(),
               StatusIs(StatusCode::kFailedPrecondition, HasSubstr("no transaction")));
 }
 
-TEST_F(TransactionTest, FailedStatementLeavesTransactionUsable) {
+TEST_P(TransactionTest, FailedStatementLeavesTransactionUsable) {
   ASSERT_OK_AND_ASSIGN(Transaction tx, Transaction::Begin(*conn_));
   ASSERT_OK(conn_->Exec("INSERT INTO t VALUES (1)").status());
   EXPECT_THAT(conn_->Exec("INSERT INTO t VALUES (1)"),
-              StatusIs(StatusCode::kAlreadyExists, HasSubstr("t.x")));
+              StatusIs(StatusCode::kAlreadyExists, HasSubstr(is_postgres() ? "t_pkey" : "t.x")));
   ASSERT_OK(conn_->Exec("INSERT INTO t VALUES (2)").status());
   ASSERT_OK(tx.Commit());
   EXPECT_EQ(Count(*conn_), 2);
 }
 
-TEST_F(TransactionTest, ReaderOnAnotherConnectionSeesCommittedRowsOnly) {
+TEST_P(TransactionTest, ReaderOnAnotherConnectionSeesCommittedRowsOnly) {
   auto reader = Open();
   ASSERT_OK_AND_ASSIGN(Transaction tx, Transaction::Begin(*conn_));
   ASSERT_OK(conn_->Exec("INSERT INTO t VALUES (1)").status());
-  EXPECT_EQ(Count(*reader), 0);  // WAL: the reader is not blocked and sees the old snapshot
+  EXPECT_EQ(Count(*reader), 0);  // the reader is not blocked and sees the committed state
   ASSERT_OK(tx.Commit());
   EXPECT_EQ(Count(*reader), 1);
 }
 
-TEST_F(TransactionTest, SecondWriterGetsUnavailableAfterBusyTimeout) {
+TEST_P(TransactionTest, SecondWriterGetsUnavailableAfterBusyTimeout) {
+  if (is_postgres()) GTEST_SKIP() << "SQLite's database write lock; see RowLockWaitGivesUp...";
   auto other = Open({.busy_timeout_ms = 20});
   ASSERT_OK_AND_ASSIGN(Transaction tx, Transaction::Begin(*conn_));  // holds the write lock
   EXPECT_THAT(other->Begin(Connection::TxMode::kImmediate),
@@ -112,7 +115,7 @@ TEST_F(TransactionTest, SecondWriterGetsUnavailableAfterBusyTimeout) {
   EXPECT_OK(other->Exec("INSERT INTO t VALUES (9)").status());
 }
 
-TEST_F(TransactionTest, DeferredTransactionReadsWithoutTakingTheWriteLock) {
+TEST_P(TransactionTest, DeferredTransactionReadsWithoutTakingTheWriteLock) {
   auto other = Open({.busy_timeout_ms = 20});
   ASSERT_OK_AND_ASSIGN(Transaction read_tx,
                        Transaction::Begin(*conn_, Connection::TxMode::kDeferred));
@@ -122,6 +125,27 @@ TEST_F(TransactionTest, DeferredTransactionReadsWithoutTakingTheWriteLock) {
   ASSERT_OK(read_tx.Commit());
   EXPECT_EQ(Count(*conn_), 1);
 }
+
+// PostgreSQL has no database write lock: a second writer waits only on the rows it touches,
+// for lock_timeout (= Options::busy_timeout_ms), then gets kUnavailable (SQLSTATE 55P03).
+TEST_P(TransactionTest, RowLockWaitGivesUpWithUnavailableAfterBusyTimeout) {
+  if (!is_postgres()) GTEST_SKIP() << "SQLite locks the whole database; see SecondWriter...";
+  ASSERT_OK(conn_->Exec("INSERT INTO t VALUES (1)").status());
+  auto other = Open({.busy_timeout_ms = 20});
+  ASSERT_OK_AND_ASSIGN(Transaction tx, Transaction::Begin(*conn_));
+  ASSERT_OK(conn_->Exec("UPDATE t SET x = 2 WHERE x = 1").status());  // row-locks x = 1
+  ASSERT_OK_AND_ASSIGN(Transaction other_tx, Transaction::Begin(*other));
+  EXPECT_OK(other->Exec("INSERT INTO t VALUES (9)").status());  // other rows: not blocked
+  EXPECT_THAT(other->Exec("UPDATE t SET x = 3 WHERE x = 1"),
+              StatusIs(StatusCode::kUnavailable, HasSubstr("lock timeout")));
+  EXPECT_TRUE(other->in_transaction());  // the failed statement undid only itself
+  ASSERT_OK(other_tx.Commit());
+  ASSERT_OK(tx.Commit());
+  EXPECT_EQ(Count(*conn_), 2);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, TransactionTest, ::testing::ValuesIn(TestBackends()),
+                         BackendName);
 
 }  // namespace
 }  // namespace detente::store
