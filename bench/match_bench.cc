@@ -14,6 +14,7 @@
 #include <malloc.h>
 #include <simdjson.h>
 
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -209,9 +210,10 @@ size_t RssBytes() {
 struct Loaded {
   std::unique_ptr<Matcher> matcher;
   size_t rss_delta = 0;
+  double compile_seconds = 0;
 };
 
-Matcher* GetMatcher(size_t equality, size_t* rss_delta) {
+Matcher* GetMatcher(size_t equality, size_t* rss_delta, double* compile_seconds) {
   static std::map<size_t, Loaded>* cache = new std::map<size_t, Loaded>();
   auto it = cache->find(equality);
   if (it == cache->end()) {
@@ -220,7 +222,9 @@ Matcher* GetMatcher(size_t equality, size_t* rss_delta) {
     size_t before = RssBytes();
     LoadStats stats;
     std::vector<IndicatorError> errors;
+    auto t0 = std::chrono::steady_clock::now();
     auto m = Matcher::FromPatterns(indicators, &stats, &errors);
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (!m.ok() || !errors.empty()) {
       std::fprintf(stderr, "bench: compile failed: %s %s\n", m.status().ToString().c_str(),
                    errors.empty() ? "" : errors[0].message.c_str());
@@ -230,9 +234,11 @@ Matcher* GetMatcher(size_t equality, size_t* rss_delta) {
     l.matcher = std::move(m).value();
     size_t after = RssBytes();  // the generated indicator text is still held, as before
     l.rss_delta = after > before ? after - before : 0;
+    l.compile_seconds = secs;
     it = cache->emplace(equality, std::move(l)).first;
   }
   *rss_delta = it->second.rss_delta;
+  *compile_seconds = it->second.compile_seconds;
   return it->second.matcher.get();
 }
 
@@ -321,7 +327,8 @@ void BM_Match(benchmark::State& state) {
   const Data& d = GetData();
   size_t equality = static_cast<size_t>(state.range(0));
   size_t rss_delta = 0;
-  Matcher* matcher = GetMatcher(equality, &rss_delta);
+  double compile_seconds = 0;
+  Matcher* matcher = GetMatcher(equality, &rss_delta, &compile_seconds);
   uint64_t sightings = 0;
   for (auto _ : state) {
     SightingOptions options;
@@ -340,6 +347,8 @@ void BM_Match(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(d.lines));
   state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(d.events.size()));
   state.counters["indicators"] = static_cast<double>(matcher->size());
+  state.counters["compile_indicators_per_s"] =
+      static_cast<double>(matcher->size()) / compile_seconds;
   state.counters["sightings_per_pass"] = static_cast<double>(sightings);
   state.counters["index_bytes_per_indicator"] =
       static_cast<double>(matcher->MemoryBytes()) / static_cast<double>(matcher->size());

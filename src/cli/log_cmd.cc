@@ -457,7 +457,7 @@ void AddNoteVerify(CLI::App& app, int* exit_code) {
                   "Verifier key text (<name>+<hash>+<key>) or a file with one per line; "
                   "repeatable")
       ->required()
-      ->expected(1)
+      ->allow_extra_args(false)  // one value per --vkey, so FILE stays positional
       ->take_all();
   cmd->add_option("FILE", *file, "The note, or - for standard input")->capture_default_str();
   cmd->callback([=] {

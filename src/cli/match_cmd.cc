@@ -2,13 +2,13 @@
 // Suricata EVE, STIX observed-data) and write STIX sightings as NDJSON. Thin: flags, file
 // handling (stdin, growing files with --follow), progress; the work is in match/match.h.
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
 #include <chrono>
-#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
@@ -127,8 +127,14 @@ int RunMatch(const MatchFlags& flags) {
   if (flags.seed >= 0) options.seed = static_cast<uint64_t>(flags.seed);
   match::StreamMatcher stream(matcher->get(), *format, options, sink, on_error);
 
-  std::signal(SIGINT, OnSignal);
-  std::signal(SIGTERM, OnSignal);
+  // Without SA_RESTART, so that a read blocked on stdin returns EINTR and we stop promptly,
+  // flushing what was matched so far.
+  struct sigaction sa;
+  std::memset(&sa, 0, sizeof(sa));
+  sa.sa_handler = OnSignal;
+  sigemptyset(&sa.sa_mask);
+  ::sigaction(SIGINT, &sa, nullptr);
+  ::sigaction(SIGTERM, &sa, nullptr);
   Progress progress(StderrIsTerminal());
   std::vector<char> buf(kReadChunk);
   off_t offset = 0;

@@ -278,6 +278,7 @@ Status Log::LoadState() {
   struct stat st;
   if (::stat(key_path.c_str(), &st) == 0 && !options_.read_only) {
     auto sk = crypto::SigningKey::LoadFile(key_path);
+    if (!sk.ok()) key_error_ = key_path + ": " + sk.status().message();
     if (sk.ok()) {
       ASSIGN_OR_RETURN(NoteSigner signer, NoteSigner::Create(origin_, kNoteTypeEd25519, *sk));
       if (signer.key_hash() != verifier_.key_hash() ||
@@ -409,7 +410,9 @@ void Log::AddHash(int level, const Hash& hash, std::vector<PendingRow>* pending)
 Result<uint64_t> Log::Append(std::span<const std::string_view> entries) {
   if (!signer_) {
     return base::FailedPreconditionError(
-        options_.read_only ? "log opened read-only" : dir_ + ": the log key file is missing");
+        options_.read_only ? "log opened read-only"
+        : !key_error_.empty() ? "cannot load the log key: " + key_error_
+                              : dir_ + ": the log key file is missing");
   }
   for (size_t i = 0; i < entries.size(); ++i) {
     if (entries[i].size() > kMaxEntrySize) {

@@ -53,6 +53,9 @@ struct LogOptions {
   // Full tiles above level 0 kept in memory for proofs (each about 16 KiB). Level-0 tiles
   // are read from the database per proof and not cached: there are too many to help.
   size_t tile_cache_tiles = 2048;
+  // Read-only: no appends, no key needed. The Log serves the snapshot it opened (it holds one
+  // SQLite read transaction until destroyed, which also keeps the WAL from being
+  // checkpointed past that snapshot meanwhile: do not keep read-only Logs open for hours).
   bool read_only = false;
 };
 
@@ -153,6 +156,7 @@ class Log {
   std::string origin_;
   NoteVerifier verifier_;
   std::optional<NoteSigner> signer_;
+  std::string key_error_;  // why log.key could not be loaded, if it could not
   std::unique_ptr<store::Connection> conn_;
 
   uint64_t size_ = 0;

@@ -134,7 +134,32 @@ bool ParseIpPrefix(std::string_view text, IpPrefix* out) {
 
 CidrTrie::CidrTrie(bool map_ipv4) : map_ipv4_(map_ipv4), nodes_(3) {}
 
+void CidrTrie::Finalize() {
+  for (int family = 0; family < 2; ++family) {
+    uint32_t root = family == 0 ? 1 : 2;
+    bool short_block = false;
+    // Depths 1..7: any entry there forbids the jump.
+    std::vector<std::pair<uint32_t, int>> stack{{root, 0}};
+    while (!stack.empty()) {
+      auto [n, depth] = stack.back();
+      stack.pop_back();
+      if (depth > 0 && nodes_[n].head != kNone) short_block = true;
+      if (depth == 7) continue;
+      for (uint32_t c : nodes_[n].child) {
+        if (c != 0) stack.push_back({c, depth + 1});
+      }
+    }
+    jump_ok_[family] = !short_block;
+    for (int b = 0; b < 256; ++b) {
+      uint32_t n = root;
+      for (int i = 0; i < 8 && n != 0; ++i) n = nodes_[n].child[(b >> (7 - i)) & 1];
+      jump_[family][static_cast<size_t>(b)] = n;
+    }
+  }
+}
+
 void CidrTrie::Insert(const IpPrefix& prefix, uint32_t indicator) {
+  jump_ok_[0] = jump_ok_[1] = false;  // stale until Finalize()
   uint32_t node = prefix.v6 ? 2 : 1;
   for (int i = 0; i < prefix.length; ++i) {
     int b = prefix.bit(i);

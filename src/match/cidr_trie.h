@@ -41,6 +41,10 @@ class CidrTrie {
   template <typename F>
   void ForEachContaining(const IpPrefix& p, F&& fn) const;
 
+  // Builds the first-byte jump tables. REQUIRES: called after the last Insert and before
+  // lookups (lookups without it are correct, only slower).
+  void Finalize();
+
   bool empty() const { return size_ == 0; }
   size_t size() const { return size_; }
   size_t MemoryBytes() const {
@@ -62,6 +66,10 @@ class CidrTrie {
   void Walk(uint32_t root, const IpPrefix& p, int skip_bits, int max_bits, F&& fn) const;
 
   bool map_ipv4_ = false;
+  // Per family (0 = IPv4, 1 = IPv6): the node at depth 8 for each first byte, usable when no
+  // block is 1..7 bits long (then nothing can be reported between the root and depth 8).
+  bool jump_ok_[2] = {false, false};
+  std::array<uint32_t, 256> jump_[2]{};
   std::vector<Node> nodes_;  // [0] unused, [1] IPv4 root, [2] IPv6 root
   std::vector<Entry> entries_;
   size_t size_ = 0;
@@ -70,6 +78,13 @@ class CidrTrie {
 template <typename F>
 void CidrTrie::Walk(uint32_t node, const IpPrefix& p, int start_bit, int max_bits, F&& fn) const {
   // Walks from `node` consuming p's bits [start_bit, max_bits), reporting blocks on the way.
+  int family = node == 2 ? 1 : 0;
+  if (start_bit == 0 && max_bits >= 8 && jump_ok_[family]) {
+    for (uint32_t e = nodes_[node].head; e != kNone; e = entries_[e].next) fn(entries_[e].indicator);
+    node = jump_[family][p.bytes[0]];
+    if (node == 0) return;
+    start_bit = 8;
+  }
   for (int i = start_bit;; ++i) {
     for (uint32_t e = nodes_[node].head; e != kNone; e = entries_[e].next) fn(entries_[e].indicator);
     if (i >= max_bits) return;

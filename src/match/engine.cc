@@ -550,7 +550,10 @@ base::Result<std::unique_ptr<Engine>> EngineBuilder::Build() {
   e.flags_.shrink_to_fit();
   e.stats_.equality_keys = e.eq_.keys();
   for (const auto& t : e.tries_) {
-    if (t) e.stats_.cidr_blocks += t->size();
+    if (t) {
+      t->Finalize();
+      e.stats_.cidr_blocks += t->size();
+    }
   }
   e.stats_.regexes = e.regex_.expressions();
   auto out = std::move(engine_);

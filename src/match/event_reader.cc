@@ -1037,17 +1037,21 @@ struct EventReader::Impl {
   // reference evaluator).
   void AddDerived() {
     const size_t n = obs->properties().size();
+    // Properties grouped by object, so the work is linear in the properties (not quadratic).
+    std::vector<std::vector<uint32_t>> by_object(obs->objects().size());
+    for (size_t i = 0; i < n; ++i) {
+      const Property& p = obs->properties()[i];
+      if (p.ref < 0 && !p.derived) by_object[p.object].push_back(static_cast<uint32_t>(i));
+    }
     for (size_t i = 0; i < n; ++i) {
       Property ref = obs->properties()[i];
       if (ref.ref < 0) continue;
       std::string_view otype = obs->objects()[ref.object].type;
-      for (size_t j = 0; j < n; ++j) {
-        const Property& p = obs->properties()[j];
-        if (p.object != static_cast<uint32_t>(ref.ref) || p.ref >= 0 || p.derived) continue;
+      for (uint32_t j : by_object[static_cast<size_t>(ref.ref)]) {
         if (obs->properties().size() >= kMaxProperties) return;
+        const Property p = obs->properties()[j];
         std::string_view name = obs->arena.Concat(ref.name, ".", p.name);
-        Value v = p.value;
-        obs->Add(ref.object, FindPath(otype, name), name, v, true);
+        obs->Add(ref.object, FindPath(otype, name), name, p.value, true);
       }
     }
   }

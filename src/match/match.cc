@@ -108,7 +108,8 @@ Status TakeElement(simdjson::dom::element el, LoadStats* stats,
   return InvalidArgumentError("expected a JSON object, array or STIX bundle");
 }
 
-base::Result<std::unique_ptr<Engine>> Compile(const std::vector<Candidate>& candidates,
+// Consumes `candidates` (their text is released before the heap is trimmed).
+base::Result<std::unique_ptr<Engine>> Compile(std::vector<Candidate> candidates,
                                               LoadStats* stats,
                                               std::vector<IndicatorError>* errors) {
   EngineBuilder builder;
@@ -121,6 +122,8 @@ base::Result<std::unique_ptr<Engine>> Compile(const std::vector<Candidate>& cand
       errors->push_back({c.id, s.message()});
     }
   }
+  candidates.clear();
+  candidates.shrink_to_fit();
   auto engine = builder.Build();
   // Parsing a million patterns leaves many small freed blocks in the heap; give them back so
   // that a long-running matcher's footprint is its indexes (glibc).
@@ -169,7 +172,7 @@ base::Result<std::unique_ptr<Matcher>> Matcher::Load(std::string_view text, Load
                                   simdjson::error_message(e));
     }
   }
-  ASSIGN_OR_RETURN(auto engine, Compile(candidates, stats, errors));
+  ASSIGN_OR_RETURN(auto engine, Compile(std::move(candidates), stats, errors));
   return std::unique_ptr<Matcher>(new Matcher(std::move(engine)));
 }
 
@@ -183,7 +186,7 @@ base::Result<std::unique_ptr<Matcher>> Matcher::FromPatterns(
     ++stats->indicators;
     candidates.push_back({id, "", pattern});
   }
-  ASSIGN_OR_RETURN(auto engine, Compile(candidates, stats, errors));
+  ASSIGN_OR_RETURN(auto engine, Compile(std::move(candidates), stats, errors));
   return std::unique_ptr<Matcher>(new Matcher(std::move(engine)));
 }
 

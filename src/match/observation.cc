@@ -5,7 +5,6 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
-#include <map>
 
 namespace detente::match {
 namespace {
@@ -292,11 +291,11 @@ struct JNode {
   bool is_list = false;
   std::vector<std::pair<std::string, std::unique_ptr<JNode>>> members;
   std::vector<std::unique_ptr<JNode>> items;
+  std::unordered_map<std::string, size_t> index;  // member name -> position (keeps it linear)
 
   JNode* Member(const std::string& name) {
-    for (auto& [k, v] : members) {
-      if (k == name) return v.get();
-    }
+    auto [it, added] = index.emplace(name, members.size());
+    if (!added) return members[it->second].second.get();
     members.emplace_back(name, std::make_unique<JNode>());
     return members.back().second.get();
   }

@@ -236,6 +236,9 @@ struct Context {
   }
 };
 
+// At most this many values may be selected by one object path from one root SCO.
+constexpr size_t kMaxPathValues = 100'000;
+
 // Prepared forms of a test's literals.
 struct PreparedTest {
   std::vector<std::optional<TimeValue>> times;  // per value, for kTimestamp literals
@@ -337,6 +340,12 @@ base::Status SelectValues(const Observation& obs, const ObjectPath& path, const 
           }
         }
       }
+    }
+    // `_refs` lets a path revisit objects, so the number of values can grow geometrically
+    // with the path length: bound it.
+    if (next.size() > kMaxPathValues) {
+      return base::ResourceExhaustedError("object path selects more than " +
+                                          std::to_string(kMaxPathValues) + " values");
     }
     cur.swap(next);
     if (cur.empty()) break;
@@ -650,7 +659,6 @@ base::Status EvaluateComparisons(Context* ctx, std::vector<std::vector<uint32_t>
       for (size_t r = 0; r < roots; ++r) {
         const json::value* root = obs.objects[r].second;
         if (TypeOf(*root) != test.path.object_type) continue;
-        if (!ctx->Spend()) return ctx->status;
         RETURN_IF_ERROR(SelectValues(obs, test.path, root, &values));
         if (test.op == CompareOp::kExists) {
           pass[t][r] = (!values.empty()) != test.negated;

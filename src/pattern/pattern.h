@@ -124,7 +124,8 @@ struct MatchOptions {
 // a JSON value that must be a timestamp and is not, a non-homogeneous IN set, WITHIN or
 // REPEATS not > 0, an invalid timestamp literal (e.g. Feb 30), an unparsable 2.0 START/STOP
 // string, a regex RE2 cannot compile, malformed _hex/_bin values; kResourceExhausted when
-// options.max_steps is exceeded.
+// options.max_steps is exceeded or one object path selects more than 100,000 values from one
+// SCO (reference chains can revisit objects).
 base::Result<bool> Match(const Pattern& pattern, const Observations& observations,
                          const MatchOptions& options = {});
 

@@ -597,7 +597,7 @@ constexpr PropSpec kCourseOfActionProps[] = {
     Str("name", kRequired), Str("description"), P("action", Kind::kAny, kForbidden),  // RESERVED
 };
 constexpr PropSpec kGroupingProps[] = {
-    Str("name"),
+    Str("name", kRequired),  // required in the 2.1 text we follow (section 4.4.1)
     Str("description"),
     Ov("context", kGroupingContextVocab, kRequired),
     Refs("object_refs", "", kRequired),

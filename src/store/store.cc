@@ -135,6 +135,32 @@ Result<std::unique_ptr<Connection>> Connect(const Options& options) {
   return sqlite::Open(path, options);
 }
 
+// ---- ExecBatch (default: a loop) ----------------------------------------------------------------
+
+Result<int64_t> Connection::ExecBatch(std::string_view sql,
+                                      std::span<const std::vector<Value>> batch) {
+  if (batch.empty()) return 0;
+  // SAVEPOINT / RELEASE / ROLLBACK TO are the same SQL on SQLite and PostgreSQL.
+  const bool tx = in_transaction();
+  RETURN_IF_ERROR(tx ? ExecScript("SAVEPOINT detente_batch") : Begin(TxMode::kImmediate));
+  int64_t total = 0;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    auto r = Exec(sql, batch[i]);
+    if (!r.ok()) {
+      if (tx) {
+        ExecScript("ROLLBACK TO SAVEPOINT detente_batch; RELEASE SAVEPOINT detente_batch")
+            .IgnoreError();
+      } else if (in_transaction()) {
+        Rollback().IgnoreError();
+      }
+      return r.status().WithContext("ExecBatch row " + std::to_string(i));
+    }
+    total += *r;
+  }
+  RETURN_IF_ERROR(tx ? ExecScript("RELEASE SAVEPOINT detente_batch") : Commit());
+  return total;
+}
+
 // ---- Transaction -------------------------------------------------------------------------------
 
 Result<Transaction> Transaction::Begin(Connection& conn, Connection::TxMode mode) {
@@ -183,12 +209,14 @@ Status Migrate(Connection& conn, std::span<const Migration> migrations) {
       }
     }
   }
-  {
+  if (conn.backend() == Backend::kPostgres) {
     // Under the lock: concurrent CREATE TABLE IF NOT EXISTS can collide on PostgreSQL.
     ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(conn, Connection::TxMode::kImmediate));
     RETURN_IF_ERROR(LockMigrations(conn));
     RETURN_IF_ERROR(conn.ExecScript(kCreateMigrationsTable).WithContext("Migrate"));
     RETURN_IF_ERROR(tx.Commit().WithContext("Migrate"));
+  } else {
+    RETURN_IF_ERROR(conn.ExecScript(kCreateMigrationsTable).WithContext("Migrate"));
   }
 
   for (const auto& [module, list] : by_module) {

@@ -101,8 +101,11 @@ class Rows {
 };
 
 // COPY-style bulk loading of many rows into one table. On PostgreSQL this is COPY ... FROM
-// STDIN; on SQLite a cached INSERT in the enclosing transaction. Rows become visible when the
-// enclosing transaction commits (a BulkWriter used outside a transaction opens its own).
+// STDIN, one COPY per ~1 MiB of buffered rows (so a row the server rejects is reported by the
+// Add that flushes, or by Finish, and rows are only certain to be written once Finish
+// returned); on SQLite a cached INSERT per Add in the enclosing transaction. Rows become
+// visible when the enclosing transaction commits (a BulkWriter used outside a transaction
+// opens its own).
 class BulkWriter {
  public:
   virtual ~BulkWriter() = default;
@@ -134,6 +137,16 @@ class Connection {
   Result<int64_t> Exec(std::string_view sql, std::initializer_list<Value> params = {}) {
     return Exec(sql, std::span(params.begin(), params.size()));
   }
+
+  // Runs `sql` (one statement, as for Exec) once per element of `batch`, each a full set of
+  // values for $1..$N, as one unit: every execution is applied or none is (outside a
+  // transaction the batch runs in its own; inside one, a failing batch undoes only itself).
+  // Returns the total number of rows changed. On PostgreSQL the executions travel pipelined,
+  // ~512 per network round trip (docs/formats/storage.md); the default implementation (SQLite)
+  // loops over Exec inside a transaction or savepoint.
+  // Errors: as for Exec, with the context "ExecBatch row <i>" (0-based).
+  virtual Result<int64_t> ExecBatch(std::string_view sql,
+                                    std::span<const std::vector<Value>> batch);
 
   // Runs one query up to its first row (so a locked or invalid query fails here); the rest
   // is read through the Rows. `params` are copied: they need not outlive the call.

@@ -113,6 +113,28 @@ TEST(CidrTrieTest, Ipv4MappedAddressMatchesIpv4BlocksAndViceVersa) {
   EXPECT_THAT(Containing(t, "::10.9.8.7"), IsEmpty());  // IPv4-compatible, not mapped
 }
 
+TEST(CidrTrieTest, FinalizedTrieGivesTheSameAnswers) {
+  for (bool with_short : {false, true}) {
+    CidrTrie t;
+    t.Insert(P("0.0.0.0/0"), 1);
+    t.Insert(P("10.0.0.0/8"), 2);
+    t.Insert(P("10.1.2.0/24"), 3);
+    t.Insert(P("2001:db8::/32"), 4);
+    if (with_short) t.Insert(P("8.0.0.0/5"), 5);
+    t.Finalize();
+    std::vector<uint32_t> a = {1, 2, 3}, b = {1};
+    if (with_short) {
+      a.push_back(5);
+      b.push_back(5);
+    }
+    EXPECT_THAT(Containing(t, "10.1.2.3"), ::testing::UnorderedElementsAreArray(a));
+    EXPECT_THAT(Containing(t, "11.1.2.3"), ::testing::UnorderedElementsAreArray(b));
+    EXPECT_THAT(Containing(t, "2001:db8::5"), ElementsAre(4u));
+    EXPECT_THAT(Containing(t, "2001:db9::5"), IsEmpty());
+    EXPECT_THAT(Containing(t, "10.0.0.0/4"), ElementsAre(1u));  // shorter than the jump
+  }
+}
+
 TEST(CidrTrieTest, DuplicateInsertIsCountedOnce) {
   CidrTrie t;
   t.Insert(P("10.0.0.0/8"), 1);

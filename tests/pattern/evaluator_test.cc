@@ -327,6 +327,27 @@ TEST_F(MatchTest, LongChainsEvaluateWithoutDeepRecursion) {
               testing::IsOkAndHolds(true));
 }
 
+TEST_F(MatchTest, ReferenceFanOutIsBounded) {
+  // 60 people who all know each other: five hops select 60^5 values from each root.
+  std::vector<json::object> people;
+  json::array all;
+  for (int i = 0; i < 60; ++i) all.push_back(json::string("person--" + std::to_string(i)));
+  for (int i = 0; i < 60; ++i) {
+    people.push_back(json::object{{"type", "person"},
+                                  {"id", "person--" + std::to_string(i)},
+                                  {"name", "p"},
+                                  {"knows_refs", all}});
+  }
+  Bundle b;
+  b.Observe(people, 0);
+  EXPECT_THAT(MatchText("[person:knows_refs[*].name = 'p']", b), testing::IsOkAndHolds(true));
+  EXPECT_THAT(
+      MatchText("[person:knows_refs[*].knows_refs[*].knows_refs[*].knows_refs[*]."
+                "knows_refs[*].name = 'x']",
+                b),
+      StatusIs(StatusCode::kResourceExhausted, "object path selects more than 100000 values"));
+}
+
 // ---- helpers ----
 
 TEST(UnicodeTest, NfcComposesAndReorders) {

@@ -440,6 +440,7 @@ std::vector<Case> Cases() {
        E,
        "/action",
        "must not be present"},
+      {"GroupingNameRequired", "grouping", {Remove("/name")}, E, "/name", "required"},
       {"GroupingContextRequired", "grouping", {Remove("/context")}, E, "/context", "required"},
       {"GroupingContextOpenVocabWarns",
        "grouping",

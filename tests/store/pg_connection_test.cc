@@ -302,7 +302,7 @@ TEST_F(PgConnectionTest, SynchronousFullSetsSynchronousCommit) {
 TEST_F(PgConnectionTest, LostConnectionIsUnavailable) {
   int64_t pid = QueryInt(*conn_, "SELECT pg_backend_pid()");
   auto killer = db_.Open();
-  EXPECT_EQ(QueryInt(*killer, "SELECT count(*) FROM pg_terminate_backend($1) WHERE true",
+  EXPECT_EQ(QueryInt(*killer, "SELECT count(*) FROM pg_terminate_backend(CAST($1 AS integer)) WHERE true",
                      {pid}),
             1);
   EXPECT_THAT(conn_->Exec("SELECT 1"),
@@ -401,9 +401,11 @@ std::string TrickyText(int64_t i) {
   return s;
 }
 Bytes TrickyBlob(int64_t i) {
-  Bytes b = {0, static_cast<uint8_t>(i), '\\', 'N', '\t', '\n', 0, 0xff};
-  b.resize(b.size() + static_cast<size_t>(i % 13), static_cast<uint8_t>(i >> 8));
-  return b;
+  std::string s("\0?\\N\t\n\0\xff", 8);
+  s[1] = static_cast<char>(i);
+  s.append(static_cast<size_t>(i % 13), static_cast<char>(i >> 8));
+  ByteView v = base::AsBytes(s);
+  return Bytes(v.begin(), v.end());
 }
 
 TEST_F(PgConnectionTest, CopyHundredThousandRowsWithEscapesRoundTrips) {
@@ -412,10 +414,22 @@ TEST_F(PgConnectionTest, CopyHundredThousandRowsWithEscapesRoundTrips) {
   constexpr int64_t kRows = 100'000;
   ASSERT_OK_AND_ASSIGN(auto w, conn_->BulkInsert("c", {"k", "t", "b", "d", "n"}));
   for (int64_t i = 0; i < kRows; ++i) {
-    Value d = i % 11 == 0 ? Value(-std::numeric_limits<double>::infinity())
-                          : Value(static_cast<double>(i) / 3);
-    Value n = i % 3 == 0 ? Value() : Value(i);
-    ASSERT_OK(w->Add({i, Value(TrickyText(i)), Value(TrickyBlob(i)), d, n}));
+    std::vector<Value> row;
+    row.reserve(5);
+    row.emplace_back(i);
+    row.emplace_back(TrickyText(i));
+    row.emplace_back(TrickyBlob(i));
+    if (i % 11 == 0) {
+      row.emplace_back(-std::numeric_limits<double>::infinity());
+    } else {
+      row.emplace_back(static_cast<double>(i) / 3);
+    }
+    if (i % 3 == 0) {
+      row.emplace_back();
+    } else {
+      row.emplace_back(i);
+    }
+    ASSERT_OK(w->Add(row));
   }
   EXPECT_THAT(w->Finish(), IsOkAndHolds(kRows));
   EXPECT_FALSE(conn_->in_transaction());

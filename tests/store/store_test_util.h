@@ -13,6 +13,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <memory>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -52,6 +53,10 @@ std::vector<Backend> TestBackends();
 
 // The URL of the shared PostgreSQL server of this binary (a test failure if none).
 base::Result<std::string> PgServerUrl();
+
+inline void PrintTo(Backend b, std::ostream* os) {
+  *os << (b == Backend::kSqlite ? "Sqlite" : "Postgres");
+}
 
 inline std::string BackendName(const ::testing::TestParamInfo<Backend>& info) {
   return info.param == Backend::kSqlite ? "Sqlite" : "Postgres";

@@ -95,10 +95,10 @@ base::Result<int> Run(const std::vector<std::string>& argv, int uid, int gid,
 
 }  // namespace
 
-base::Result<std::unique_ptr<PgCluster>> PgCluster::Start() {
+base::Result<std::unique_ptr<PgCluster>> PgCluster::Start(Options options) {
   std::unique_ptr<PgCluster> c(new PgCluster());
   RETURN_IF_ERROR(c->Init());
-  RETURN_IF_ERROR(c->StartServer());
+  RETURN_IF_ERROR(c->StartServer(options.durable));
   return c;
 }
 
@@ -155,7 +155,7 @@ base::Status PgCluster::Init() {
   return base::OkStatus();
 }
 
-base::Status PgCluster::StartServer() {
+base::Status PgCluster::StartServer(bool durable) {
   const std::string log = dir_ + "/server.log";
   std::string last_error;
   for (int attempt = 0; attempt < kStartAttempts; ++attempt) {
@@ -163,9 +163,9 @@ base::Status PgCluster::StartServer() {
     if (port_ == 0) return base::UnavailableError(Errno("finding a free port"));
     // pg_ctl passes -o through a shell: the paths are ours (no spaces or quotes).
     std::string opts = "-p " + std::to_string(port_) + " -k " + dir_ +
-                       "/sock -c listen_addresses=127.0.0.1 -c fsync=off "
-                       "-c synchronous_commit=off -c full_page_writes=off -c max_connections=40 "
-                       "-c shared_buffers=64MB -c max_wal_size=1GB";
+                       "/sock -c listen_addresses=127.0.0.1 -c max_connections=40 "
+                       "-c shared_buffers=128MB -c max_wal_size=1GB";
+    if (!durable) opts += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
     ASSIGN_OR_RETURN(int rc, Run({bindir_ + "/pg_ctl", "-D", dir_ + "/data", "-l", log, "-w",
                                   "-t", "60", "-o", opts, "start"},
                                  run_uid_, run_gid_, dir_ + "/pg_ctl.log"));

@@ -29,10 +29,16 @@ namespace detente::testing {
 
 class PgCluster {
  public:
+  // durable = false (tests): fsync, synchronous_commit and full_page_writes off.
+  // durable = true (benchmarks): the server defaults (fsync on, synchronous_commit on).
+  struct Options {
+    bool durable = false;
+  };
   // Starts a cluster. Errors: kFailedPrecondition (binaries missing: "run `make setup`",
   // or running as root without a `postgres` user), kUnavailable (initdb or start failed; the
   // message quotes the end of the server log).
-  static base::Result<std::unique_ptr<PgCluster>> Start();
+  static base::Result<std::unique_ptr<PgCluster>> Start(Options options);
+  static base::Result<std::unique_ptr<PgCluster>> Start() { return Start(Options()); }
 
   PgCluster(const PgCluster&) = delete;
   PgCluster& operator=(const PgCluster&) = delete;
@@ -47,7 +53,7 @@ class PgCluster {
  private:
   PgCluster() = default;
   base::Status Init();
-  base::Status StartServer();
+  base::Status StartServer(bool durable);
 
   std::string bindir_;
   std::string dir_;  // the temporary directory: data/, sock/, server.log

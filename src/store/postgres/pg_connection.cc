@@ -57,6 +57,14 @@ constexpr const char* kSavepoint = "SAVEPOINT detente_stmt";
 constexpr const char* kRelease = "RELEASE SAVEPOINT detente_stmt";
 constexpr const char* kRollbackTo =
     "ROLLBACK TO SAVEPOINT detente_stmt; RELEASE SAVEPOINT detente_stmt";
+constexpr const char* kBatchSavepoint = "SAVEPOINT detente_batch";
+constexpr const char* kBatchRelease = "RELEASE SAVEPOINT detente_batch";
+constexpr const char* kBatchRollbackTo =
+    "ROLLBACK TO SAVEPOINT detente_batch; RELEASE SAVEPOINT detente_batch";
+// ExecBatch: executions per pipeline (one Sync, one round trip). Their replies (~40 bytes
+// each) must fit in the socket buffers, since the client sends the whole chunk before it
+// reads anything (blocking mode): 512 keeps them around 20 KiB.
+constexpr size_t kBatchChunk = 512;
 
 std::string Abbrev(std::string_view sql) {
   std::string out;
@@ -426,7 +434,7 @@ class PgRows final : public Rows {
       : res_(std::move(res)),
         rows_(PQntuples(res_.get())),
         cols_(PQnfields(res_.get())),
-        decoded_(static_cast<size_t>(cols_)) {}
+        decoded_(static_cast<size_t>(cols_), {-1, Bytes()}) {}
 
   bool Next() override {
     if (row_ + 1 < rows_) {
@@ -554,15 +562,43 @@ class PgConnection final : public Connection {
 
   Result<int64_t> Exec(std::string_view sql, std::span<const Value> params) override {
     ASSIGN_OR_RETURN(PgResult res, Run(sql, params));
-    std::string_view tag = PQcmdStatus(res.get());
-    if (!(tag.starts_with("INSERT ") || tag.starts_with("UPDATE ") ||
-          tag.starts_with("DELETE ") || tag.starts_with("MERGE "))) {
-      return 0;
+    return ChangedRows(res.get());
+  }
+
+  Result<int64_t> ExecBatch(std::string_view sql,
+                            std::span<const std::vector<Value>> batch) override {
+    if (batch.empty()) return 0;
+    RETURN_IF_ERROR(CheckUsable());
+    ASSIGN_OR_RETURN(int count, ScanPlaceholders(sql));
+    for (size_t i = 0; i < batch.size(); ++i) {
+      if (batch[i].size() != static_cast<size_t>(count)) {
+        return base::InvalidArgumentError(
+            "ExecBatch row " + std::to_string(i) + ": postgres: statement has " +
+            std::to_string(count) + " placeholders but " + std::to_string(batch[i].size()) +
+            " values were given: \"" + Abbrev(sql) + "\"");
+      }
+      RETURN_IF_ERROR(CheckValueSizes(batch[i]).WithContext("ExecBatch row " + std::to_string(i)));
     }
-    std::string_view count = PQcmdTuples(res.get());
-    int64_t n = 0;
-    std::from_chars(count.data(), count.data() + count.size(), n);
-    return n;
+    if (cache_.size() + batch.size() > kMaxCachedStatements) {
+      // At most one new statement per distinct value-type signature; make room up front.
+      RETURN_IF_ERROR(Simple("DEALLOCATE ALL"));
+      cache_.clear();
+    }
+    // An explicit transaction (or savepoint) spans the chunks, so the batch is all or nothing.
+    const bool tx = in_transaction();
+    RETURN_IF_ERROR(Simple(tx ? kBatchSavepoint : "BEGIN"));
+    int64_t total = 0;
+    Status status;
+    for (size_t start = 0; start < batch.size() && status.ok(); start += kBatchChunk) {
+      status = RunBatchChunk(sql, batch, start, std::min(batch.size(), start + kBatchChunk),
+                             &total);
+    }
+    if (!status.ok()) {
+      if (PQstatus(conn_) == CONNECTION_OK) Simple(tx ? kBatchRollbackTo : "ROLLBACK").IgnoreError();
+      return status;
+    }
+    RETURN_IF_ERROR(tx ? Simple(kBatchRelease) : Commit());
+    return total;
   }
 
   Result<std::unique_ptr<Rows>> Query(std::string_view sql,
@@ -773,9 +809,16 @@ class PgConnection final : public Connection {
     } else {
       PgResult sync(PQgetResult(conn_));
       if (!sync || PQresultStatus(sync.get()) != PGRES_PIPELINE_SYNC) {
-        status = base::InternalError("postgres: pipeline out of step after \"" + Abbrev(sql) +
-                                     "\"");
+        // E.g. the server ended the session (57P01) and closed the connection mid-pipeline.
+        if (sync && PQresultStatus(sync.get()) == PGRES_FATAL_ERROR && !error_result) {
+          error_result = std::move(sync);
+        }
         DrainPipeline();
+        status = error_result ? MapError(error_result.get(), conn_, sql)
+                 : PQstatus(conn_) == CONNECTION_BAD
+                     ? MapError(nullptr, conn_, sql)
+                     : base::InternalError("postgres: pipeline out of step after \"" +
+                                           Abbrev(sql) + "\"");
       } else if (PQexitPipelineMode(conn_) != 1) {
         status = MapError(nullptr, conn_, sql);
       }
@@ -793,6 +836,108 @@ class PgConnection final : public Connection {
       return status;
     }
     return exec_result;
+  }
+
+  static int64_t ChangedRows(const PGresult* res) {
+    std::string_view tag = PQcmdStatus(const_cast<PGresult*>(res));
+    if (!(tag.starts_with("INSERT ") || tag.starts_with("UPDATE ") ||
+          tag.starts_with("DELETE ") || tag.starts_with("MERGE "))) {
+      return 0;
+    }
+    std::string_view count = PQcmdTuples(const_cast<PGresult*>(res));
+    int64_t n = 0;
+    std::from_chars(count.data(), count.data() + count.size(), n);
+    return n;
+  }
+
+  // ExecBatch: rows [begin, end) of `batch` as one pipeline: [Parse] Bind/Execute per row
+  // (a Parse for each value-type signature not yet prepared), then Sync. REQUIRES: a
+  // transaction is open (so that Sync does not commit), row sizes checked.
+  Status RunBatchChunk(std::string_view sql, std::span<const std::vector<Value>> batch,
+                       size_t begin, size_t end, int64_t* total) {
+    struct Step {
+      bool prepare;
+      size_t row;
+      std::string key;  // for a Parse: the cache key to record once it succeeded
+      std::string name;
+    };
+    std::vector<Step> steps;
+    std::unordered_map<std::string, std::string> pending;  // prepared in this chunk
+    const std::string sql_copy(sql);
+    if (PQenterPipelineMode(conn_) != 1) return MapError(nullptr, conn_, sql);
+    bool sent = true;
+    for (size_t i = begin; i < end && sent; ++i) {
+      std::span<const Value> params = batch[i];
+      std::string key;
+      key.reserve(sql.size() + 1 + params.size());
+      key.append(sql).push_back('\0');
+      for (const Value& v : params) key.push_back(TypeChar(v));
+      std::string name;
+      EncodedParams enc(params);
+      const int n = static_cast<int>(params.size());
+      if (auto it = cache_.find(key); it != cache_.end()) {
+        name = it->second;
+      } else if (auto p = pending.find(key); p != pending.end()) {
+        name = p->second;
+      } else {
+        name = "detente_" + std::to_string(next_statement_++);
+        pending.emplace(key, name);
+        sent = PQsendPrepare(conn_, name.c_str(), sql_copy.c_str(), n, enc.types.data()) == 1;
+        steps.push_back({true, i, key, name});
+      }
+      sent = sent && PQsendQueryPrepared(conn_, name.c_str(), n, enc.values.data(),
+                                         enc.lengths.data(), enc.formats.data(), 0) == 1;
+      steps.push_back({false, i, {}, {}});
+    }
+    sent = sent && PQpipelineSync(conn_) == 1;
+    if (!sent) {
+      Status s = MapError(nullptr, conn_, sql);
+      DrainPipeline();
+      return s;
+    }
+    PgResult error_result;
+    size_t error_row = 0;
+    for (Step& step : steps) {
+      PGresult* r;
+      while ((r = PQgetResult(conn_)) != nullptr) {
+        PgResult owned(r);
+        ExecStatusType st = PQresultStatus(r);
+        if (st == PGRES_FATAL_ERROR) {
+          if (!error_result) {
+            error_result = std::move(owned);
+            error_row = step.row;
+          }
+        } else if (step.prepare && st == PGRES_COMMAND_OK) {
+          cache_.emplace(std::move(step.key), std::move(step.name));
+        } else if (!step.prepare && (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)) {
+          *total += ChangedRows(r);
+        }
+        if (PQstatus(conn_) == CONNECTION_BAD) break;
+      }
+      if (PQstatus(conn_) == CONNECTION_BAD) break;
+    }
+    Status status;
+    if (PQstatus(conn_) != CONNECTION_BAD) {
+      PgResult sync(PQgetResult(conn_));
+      if (!sync || PQresultStatus(sync.get()) != PGRES_PIPELINE_SYNC) {
+        if (sync && PQresultStatus(sync.get()) == PGRES_FATAL_ERROR && !error_result) {
+          error_result = std::move(sync);
+          error_row = begin;
+        }
+        DrainPipeline();
+        if (!error_result) {
+          status = base::InternalError("postgres: pipeline out of step in ExecBatch");
+        }
+      } else if (PQexitPipelineMode(conn_) != 1) {
+        status = MapError(nullptr, conn_, sql);
+      }
+    }
+    if (error_result) {
+      return MapError(error_result.get(), conn_, sql)
+          .WithContext("ExecBatch row " + std::to_string(error_row));
+    }
+    if (status.ok() && PQstatus(conn_) == CONNECTION_BAD) status = MapError(nullptr, conn_, sql);
+    return status;
   }
 
   // Discards whatever a broken pipeline still has queued.
@@ -1036,6 +1181,9 @@ Result<std::unique_ptr<Connection>> Open(const Options& options) {
     PQfinish(pg);
     return base::UnavailableError("postgres: cannot connect to " + redacted + ": " + detail);
   }
+  // Server notices (e.g. "relation already exists, skipping") are not errors: drop them
+  // rather than let libpq print them on stderr.
+  PQsetNoticeProcessor(pg, [](void*, const char*) {}, nullptr);
   auto conn = std::make_unique<PgConnection>(pg);
   // lock_timeout plays SQLite's busy_timeout: a writer waiting on a row lock gives up with
   // kUnavailable (55P03). 0 would mean "wait forever" in PostgreSQL, hence at least 1 ms.

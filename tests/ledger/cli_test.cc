@@ -1,0 +1,171 @@
+// Tests the `detente log`, `proof verify` and `note verify` commands (src/cli/log_cmd.cc) by
+// running DETENTE_BINARY: outputs, errors on stderr, exit codes (src/cli/cli.h).
+#include <stdlib.h>
+#include <sys/wait.h>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "ledger/ledger.h"
+#include "testing/status_matchers.h"
+
+namespace detente::ledger {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+
+struct CmdResult {
+  int rc = -1;
+  std::string out, err;
+};
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "ledger_cli_XXXXXX").string();
+    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
+    tmp_ = tmpl;
+    dir_ = tmp_ + "/log";
+  }
+  void TearDown() override { std::filesystem::remove_all(tmp_); }
+
+  static std::string Slurp(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  }
+  // Runs `detente <args>` with `input` on stdin.
+  CmdResult Detente(const std::string& args, const std::string& input = "") {
+    std::ofstream(tmp_ + "/in", std::ios::binary) << input;
+    std::string cmd = std::string(DETENTE_BINARY) + " " + args + " < " + tmp_ + "/in > " + tmp_ +
+                      "/out 2> " + tmp_ + "/err";
+    int status = std::system(cmd.c_str());
+    CmdResult r;
+    r.rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r.out = Slurp(tmp_ + "/out");
+    r.err = Slurp(tmp_ + "/err");
+    return r;
+  }
+  void Init() {
+    CmdResult r = Detente("log init " + dir_ + " --origin example.com/log");
+    ASSERT_EQ(r.rc, 0) << r.err;
+  }
+
+  std::string tmp_, dir_;
+};
+
+TEST_F(CliTest, AppendPrintsOneIndexPerLineIncludingEmptyAndUnterminatedLines) {
+  Init();
+  CmdResult r = Detente("log append " + dir_, "a\n\nc");
+  ASSERT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(r.out, "{\"index\":0}\n{\"index\":1}\n{\"index\":2}\n");
+  ASSERT_OK_AND_ASSIGN(auto log, Log::Open(dir_));
+  EXPECT_THAT(log->ReadEntry(1), ::detente::testing::IsOkAndHolds(""));
+  EXPECT_THAT(log->ReadEntry(2), ::detente::testing::IsOkAndHolds("c"));
+}
+
+TEST_F(CliTest, ProveOutputVerifiesWithProofVerify) {
+  Init();
+  ASSERT_EQ(Detente("log append " + dir_, "a\nb\nc\nd\ne\n").rc, 0);
+  CmdResult prove = Detente("log prove " + dir_ + " --index 3");
+  ASSERT_EQ(prove.rc, 0) << prove.err;
+  EXPECT_THAT(prove.out, StartsWith("{\"index\":3,\"size\":5,\"leaf_hash\":\"" +
+                                    HashToHex(HashLeaf(std::string_view("d"))) + "\""));
+  CmdResult cons = Detente("log consistency " + dir_ + " --from 2");
+  ASSERT_EQ(cons.rc, 0) << cons.err;
+  EXPECT_THAT(cons.out, StartsWith("{\"size1\":2,\"size2\":5,"));
+  std::string lines = "{\"type\":\"inclusion\"," + prove.out.substr(1) +
+                      "{\"type\":\"consistency\"," + cons.out.substr(1);
+  CmdResult v = Detente("proof verify", lines);
+  EXPECT_EQ(v.rc, 0) << v.out;
+  EXPECT_EQ(v.out, "{\"valid\":true}\n{\"valid\":true}\n");
+}
+
+TEST_F(CliTest, ProofVerifyReportsEachBadLineAndExitsOne) {
+  Hash h = HashLeaf(std::string_view("x"));
+  std::string good = "{\"type\":\"inclusion\",\"leaf_hash\":\"" + HashToHex(h) +
+                     "\",\"index\":0,\"size\":1,\"proof\":[],\"root\":\"" + HashToHex(h) + "\"}\n";
+  std::string wrong_root = "{\"type\":\"inclusion\",\"leaf_hash\":\"" + HashToHex(h) +
+                           "\",\"index\":0,\"size\":1,\"proof\":[],\"root\":\"" +
+                           HashToHex(EmptyRoot()) + "\"}\n";
+  std::string short_hash = "{\"type\":\"consistency\",\"size1\":1,\"size2\":2,\"root1\":\"00\","
+                           "\"root2\":\"00\",\"proof\":[]}\n";
+  CmdResult v = Detente("proof verify -", good + wrong_root + "not json\n" + short_hash);
+  EXPECT_EQ(v.rc, 1);
+  std::istringstream out(v.out);
+  std::string l1, l2, l3, l4;
+  std::getline(out, l1);
+  std::getline(out, l2);
+  std::getline(out, l3);
+  std::getline(out, l4);
+  EXPECT_EQ(l1, "{\"valid\":true}");
+  EXPECT_THAT(l2, HasSubstr("\"error\":\"line 2: inclusion proof does not match the root\""));
+  EXPECT_THAT(l3, HasSubstr("\"error\":\"line 3: invalid JSON"));
+  EXPECT_THAT(l4, HasSubstr("line 4: \\\"root1\\\": hash must be 64 hex characters"));
+}
+
+TEST_F(CliTest, NoteVerifyAcceptsKeyTextOrFileAndRejectsUnknownKeys) {
+  Init();
+  CmdResult cp = Detente("log checkpoint " + dir_);
+  ASSERT_EQ(cp.rc, 0);
+  std::string vkey = Detente("log vkey " + dir_).out;
+  vkey.pop_back();
+  CmdResult ok = Detente("note verify --vkey '" + vkey + "'", cp.out);
+  EXPECT_EQ(ok.rc, 0) << ok.err;
+  EXPECT_EQ(ok.out, "example.com/log\n0\n" + base::Base64Encode(EmptyRoot()) + "\n");
+  CmdResult from_file = Detente("note verify --vkey " + dir_ + "/log.vkey -", cp.out);
+  EXPECT_EQ(from_file.rc, 0) << from_file.err;
+  CmdResult unknown = Detente(
+      "note verify --vkey PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW",
+      cp.out);
+  EXPECT_EQ(unknown.rc, 1);
+  EXPECT_THAT(unknown.err, HasSubstr("no known key verified the note"));
+}
+
+TEST_F(CliTest, AppendStopsAtAnOverlongLineNamingIt) {
+  Init();
+  CmdResult r = Detente("log append " + dir_, "ok\n" + std::string(70000, 'a') + "\n");
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_EQ(r.out, "{\"index\":0}\n");
+  EXPECT_THAT(r.err, HasSubstr("line 2: entry is 70000 bytes"));
+}
+
+TEST_F(CliTest, VerifyNamesTheCorruptEntry) {
+  Init();
+  ASSERT_EQ(Detente("log append " + dir_, "a\nb\n").rc, 0);
+  EXPECT_EQ(Detente("log verify " + dir_).rc, 0);
+  {
+    store::Options so;
+    so.url = "sqlite:" + dir_ + "/log.db";
+    auto db = store::Connect(so);
+    ASSERT_OK(db.status());
+    ASSERT_OK((*db)->Exec("UPDATE ledger_bundles SET data = $1 WHERE id = 0",
+                          {store::Value(Bytes{0, 1, 'a', 0, 1, 'B'})})
+                  .status());
+  }
+  CmdResult r = Detente("log verify " + dir_);
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_THAT(r.err, HasSubstr("entry 1: stored leaf hash does not match entry bytes"));
+}
+
+TEST_F(CliTest, MissingLogIsAUsageError) {
+  CmdResult r = Detente("log prove " + dir_ + " --index 0");
+  EXPECT_EQ(r.rc, 2);
+  EXPECT_THAT(r.err, HasSubstr("no log here"));
+}
+
+TEST_F(CliTest, ProveBeyondTheLogIsInvalid) {
+  Init();
+  CmdResult r = Detente("log prove " + dir_ + " --index 0");
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_THAT(r.err, HasSubstr("index 0 is not below size 0"));
+}
+
+}  // namespace
+}  // namespace detente::ledger
