@@ -306,10 +306,10 @@ void BM_PgExecInsertAutocommit(benchmark::State& state) {
   int64_t key = 0;
   const Bytes payload = Payload(1);
   for (auto _ : state) {
-    DETENTE_CHECK(db.conn()
-                      .Exec("INSERT INTO t (k, v) VALUES ($1, $2)",
-                            {Value(key++), Value(ByteView(payload))})
-                      .ok());
+    DETENTE_CHECK(
+        db.conn()
+            .Exec("INSERT INTO t (k, v) VALUES ($1, $2)", {Value(key++), Value(ByteView(payload))})
+            .ok());
   }
   state.SetItemsProcessed(state.iterations());
 }

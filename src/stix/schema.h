@@ -34,9 +34,6 @@ enum class Kind : uint8_t {
   kDictIntOrString,  // dictionary of integers or strings
   kBinary,           // base64
   kHex,
-  kExternalReference,    // section 2.5
-  kKillChainPhase,       // section 2.11
-  kGranularMarking,      // section 7.2.3
   kExtensions,           // section 3.2 "extensions"
   kObject,               // a nested type: PropSpec::nested
   kObservableContainer,  // section 2.13 (deprecated observed-data "objects")
@@ -52,7 +49,6 @@ inline constexpr uint8_t kList = 2;
 inline constexpr uint8_t kNotApplicable = 4;  // listed as N/A for this type: warning if present
 inline constexpr uint8_t kForbidden = 8;      // MUST NOT be present: error
 inline constexpr uint8_t kMillis = 16;        // timestamp with at least millisecond precision
-inline constexpr uint8_t kSeconds = 32;       // timestamp "precise to the second" (no fraction)
 inline constexpr uint8_t kDeprecated = 64;    // present -> warning "deprecated"
 
 inline constexpr int64_t kMaxStixInteger = (int64_t{1} << 53) - 1;

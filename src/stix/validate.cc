@@ -518,10 +518,7 @@ void Checker::CheckScalar(const PropSpec& prop, const element& value) {
     case Kind::kLanguageContents:
       CheckLanguageContents(value);
       return;
-    case Kind::kObject:
-    case Kind::kExternalReference:
-    case Kind::kKillChainPhase:
-    case Kind::kGranularMarking: {
+    case Kind::kObject: {
       object obj;
       if (value.get(obj) != SUCCESS) {
         Error("", "must be an object");

@@ -179,8 +179,9 @@ class Connection {
 };
 
 // Opens a connection. Errors: kInvalidArgument (bad URL, unknown scheme, negative timeout),
-// kUnavailable (cannot connect or open; a PostgreSQL password is never echoed), kNotFound (SQLite file missing and !create), kDataLoss (not a database),
-// kFailedPrecondition (WAL refused by the file system).
+// kUnavailable (cannot connect or open; a PostgreSQL password is never echoed), kNotFound (SQLite
+// file missing and !create), kDataLoss (not a database), kFailedPrecondition (WAL refused by the
+// file system).
 Result<std::unique_ptr<Connection>> Connect(const Options& options);
 
 // A transaction that rolls back unless Commit() succeeded.

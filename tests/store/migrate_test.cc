@@ -175,8 +175,7 @@ TEST_P(MigrateTest, PostgresSqlIsUsedOnPostgres) {
   EXPECT_EQ(type, is_postgres() ? "bytea" : "BLOB");
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, MigrateTest, ::testing::ValuesIn(TestBackends()),
-                         BackendName);
+INSTANTIATE_TEST_SUITE_P(Backends, MigrateTest, ::testing::ValuesIn(TestBackends()), BackendName);
 
 }  // namespace
 }  // namespace detente::store

@@ -147,7 +147,7 @@ TEST_F(PgConnectionTest, NumericReadsAsInt64TruncatedAndAsDouble) {
   EXPECT_EQ(rows->Int64(0), 12345678901234);
   EXPECT_EQ(rows->Int64(1), 2);
   EXPECT_EQ(rows->Double(1), 2.75);
-  EXPECT_EQ(rows->Text(2), "9223372036854775808");  // sum(bigint) is NUMERIC
+  EXPECT_EQ(rows->Text(2), "9223372036854775808");                 // sum(bigint) is NUMERIC
   EXPECT_EQ(rows->Int64(2), std::numeric_limits<int64_t>::max());  // saturates
 }
 
@@ -257,13 +257,20 @@ TEST_F(PgConnectionTest, SqlStatesMapToStatusCodes) {
     StatusCode code;
   };
   const Case cases[] = {
-      {"23505", StatusCode::kAlreadyExists},      {"23503", StatusCode::kFailedPrecondition},
-      {"40001", StatusCode::kAborted},            {"40P01", StatusCode::kAborted},
-      {"08006", StatusCode::kUnavailable},        {"42P01", StatusCode::kInvalidArgument},
-      {"42501", StatusCode::kPermissionDenied},   {"22012", StatusCode::kInvalidArgument},
-      {"57014", StatusCode::kCancelled},          {"55P03", StatusCode::kUnavailable},
-      {"25006", StatusCode::kFailedPrecondition}, {"53100", StatusCode::kResourceExhausted},
-      {"XX001", StatusCode::kDataLoss},           {"XX002", StatusCode::kDataLoss},
+      {"23505", StatusCode::kAlreadyExists},
+      {"23503", StatusCode::kFailedPrecondition},
+      {"40001", StatusCode::kAborted},
+      {"40P01", StatusCode::kAborted},
+      {"08006", StatusCode::kUnavailable},
+      {"42P01", StatusCode::kInvalidArgument},
+      {"42501", StatusCode::kPermissionDenied},
+      {"22012", StatusCode::kInvalidArgument},
+      {"57014", StatusCode::kCancelled},
+      {"55P03", StatusCode::kUnavailable},
+      {"25006", StatusCode::kFailedPrecondition},
+      {"53100", StatusCode::kResourceExhausted},
+      {"XX001", StatusCode::kDataLoss},
+      {"XX002", StatusCode::kDataLoss},
       {"XX000", StatusCode::kInternal},
   };
   for (const Case& c : cases) {
@@ -302,9 +309,10 @@ TEST_F(PgConnectionTest, SynchronousFullSetsSynchronousCommit) {
 TEST_F(PgConnectionTest, LostConnectionIsUnavailable) {
   int64_t pid = QueryInt(*conn_, "SELECT pg_backend_pid()");
   auto killer = db_.Open();
-  EXPECT_EQ(QueryInt(*killer, "SELECT count(*) FROM pg_terminate_backend(CAST($1 AS integer)) WHERE true",
-                     {pid}),
-            1);
+  EXPECT_EQ(
+      QueryInt(*killer, "SELECT count(*) FROM pg_terminate_backend(CAST($1 AS integer)) WHERE true",
+               {pid}),
+      1);
   EXPECT_THAT(conn_->Exec("SELECT 1"),
               StatusIs(StatusCode::kUnavailable, HasSubstr("terminating connection")));
   EXPECT_THAT(conn_->Exec("SELECT 1"), StatusIs(StatusCode::kUnavailable, HasSubstr("lost")));

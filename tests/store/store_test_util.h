@@ -91,8 +91,8 @@ class TestDb {
     schema_ = "test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++);
     RETURN_IF_ERROR(admin_->ExecScript("DROP SCHEMA IF EXISTS " + schema_ +
                                        " CASCADE; CREATE SCHEMA " + schema_));
-    url_ = base + (base.find('?') == std::string::npos ? "?" : "&") +
-           "options=-csearch_path%3D" + schema_;
+    url_ = base + (base.find('?') == std::string::npos ? "?" : "&") + "options=-csearch_path%3D" +
+           schema_;
     return base::OkStatus();
   }
 
@@ -152,8 +152,7 @@ inline std::string QueryText(Connection& conn, std::string_view sql,
 // current schema (PostgreSQL).
 inline bool RelationExists(Connection& conn, std::string_view name) {
   if (conn.backend() == Backend::kSqlite) {
-    return QueryInt(conn, "SELECT count(*) FROM sqlite_schema WHERE name = $1", {Value(name)}) ==
-           1;
+    return QueryInt(conn, "SELECT count(*) FROM sqlite_schema WHERE name = $1", {Value(name)}) == 1;
   }
   return QueryInt(conn,
                   "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "

@@ -126,7 +126,8 @@ base::Status PgCluster::Init() {
     run_gid_ = static_cast<int>(pw->pw_gid);
   }
   const char* tmp = std::getenv("TMPDIR");
-  std::string tmpl = std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/detente_pg.XXXXXX";
+  std::string tmpl =
+      std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/detente_pg.XXXXXX";
   if (::mkdtemp(tmpl.data()) == nullptr) return base::UnavailableError(Errno("mkdtemp " + tmpl));
   dir_ = tmpl;
   for (const char* sub : {"/data", "/sock"}) {
@@ -145,10 +146,10 @@ base::Status PgCluster::Init() {
     ::chmod(dir_.c_str(), 0755);
   }
   const std::string log = dir_ + "/initdb.log";
-  ASSIGN_OR_RETURN(int rc, Run({bindir_ + "/initdb", "-D", dir_ + "/data", "-U", "postgres",
-                                "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync",
-                                "--no-instructions"},
-                               run_uid_, run_gid_, log));
+  ASSIGN_OR_RETURN(
+      int rc, Run({bindir_ + "/initdb", "-D", dir_ + "/data", "-U", "postgres", "-A", "trust", "-E",
+                   "UTF8", "--locale=C", "--no-sync", "--no-instructions"},
+                  run_uid_, run_gid_, log));
   if (rc != 0) {
     return base::UnavailableError("initdb failed (exit " + std::to_string(rc) + "): " + Tail(log));
   }
@@ -166,8 +167,8 @@ base::Status PgCluster::StartServer(bool durable) {
                        "/sock -c listen_addresses=127.0.0.1 -c max_connections=40 "
                        "-c shared_buffers=128MB -c max_wal_size=1GB";
     if (!durable) opts += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
-    ASSIGN_OR_RETURN(int rc, Run({bindir_ + "/pg_ctl", "-D", dir_ + "/data", "-l", log, "-w",
-                                  "-t", "60", "-o", opts, "start"},
+    ASSIGN_OR_RETURN(int rc, Run({bindir_ + "/pg_ctl", "-D", dir_ + "/data", "-l", log, "-w", "-t",
+                                  "60", "-o", opts, "start"},
                                  run_uid_, run_gid_, dir_ + "/pg_ctl.log"));
     if (rc == 0) {
       running_ = true;

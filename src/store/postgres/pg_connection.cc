@@ -107,20 +107,20 @@ base::StatusCode CodeForSqlState(std::string_view state, bool connection_bad) {
   std::string_view cls = state.substr(0, 2);
   if (state == "23505") return StatusCode::kAlreadyExists;
   if (cls == "23") return StatusCode::kFailedPrecondition;  // integrity constraint violation
-  if (cls == "40") return StatusCode::kAborted;  // 40001 serialization, 40P01 deadlock
-  if (cls == "08") return StatusCode::kUnavailable;  // connection exception
+  if (cls == "40") return StatusCode::kAborted;             // 40001 serialization, 40P01 deadlock
+  if (cls == "08") return StatusCode::kUnavailable;         // connection exception
   if (state == "42501") return StatusCode::kPermissionDenied;
-  if (cls == "42") return StatusCode::kInvalidArgument;  // syntax error or access rule
-  if (state == "57014") return StatusCode::kCancelled;  // query_canceled (statement_timeout)
-  if (cls == "57") return StatusCode::kUnavailable;  // admin shutdown, crash shutdown, ...
-  if (state == "55P03") return StatusCode::kUnavailable;  // lock_not_available (lock_timeout)
+  if (cls == "42") return StatusCode::kInvalidArgument;     // syntax error or access rule
+  if (state == "57014") return StatusCode::kCancelled;      // query_canceled (statement_timeout)
+  if (cls == "57") return StatusCode::kUnavailable;         // admin shutdown, crash shutdown, ...
+  if (state == "55P03") return StatusCode::kUnavailable;    // lock_not_available (lock_timeout)
   if (cls == "55") return StatusCode::kFailedPrecondition;  // object not in prerequisite state
-  if (state == "53300") return StatusCode::kUnavailable;  // too_many_connections
+  if (state == "53300") return StatusCode::kUnavailable;    // too_many_connections
   if (cls == "53" || cls == "54") return StatusCode::kResourceExhausted;
   if (state == "XX001" || state == "XX002") return StatusCode::kDataLoss;
   if (cls == "XX") return StatusCode::kInternal;
-  if (cls == "22" || cls == "21" || cls == "26" || cls == "34" || cls == "0A" ||
-      cls == "2F" || cls == "P0" || cls == "44") {
+  if (cls == "22" || cls == "21" || cls == "26" || cls == "34" || cls == "0A" || cls == "2F" ||
+      cls == "P0" || cls == "44") {
     return StatusCode::kInvalidArgument;  // data exception, cardinality, feature, ...
   }
   if (cls == "25") return StatusCode::kFailedPrecondition;  // e.g. 25006 read-only transaction
@@ -133,8 +133,7 @@ base::StatusCode CodeForSqlState(std::string_view state, bool connection_bad) {
 // values are never quoted (DETAIL may hold them and is left out).
 Status MapError(const PGresult* res, PGconn* conn, std::string_view sql) {
   const char* state = res != nullptr ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
-  const char* primary =
-      res != nullptr ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
+  const char* primary = res != nullptr ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
   std::string text;
   if (primary != nullptr) {
     text = primary;
@@ -176,8 +175,8 @@ int64_t CopyErrorLine(const PGresult* res) {
 
 bool IsIdentChar(char c) {
   unsigned char u = static_cast<unsigned char>(c);
-  return (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') ||
-         u == '_' || u == '$' || u >= 0x80;
+  return (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') || u == '_' ||
+         u == '$' || u >= 0x80;
 }
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
@@ -308,10 +307,10 @@ Result<int> ScanPlaceholders(std::string_view sql) {
   int distinct = 0;
   for (int k = 1; k <= max_seen; ++k) distinct += seen[static_cast<size_t>(k)] ? 1 : 0;
   if (distinct != max_seen) {
-    return base::InvalidArgumentError(
-        "postgres: placeholder $" + std::to_string(max_seen) + " used but only " +
-        std::to_string(distinct) + " distinct placeholders: $1..$" + std::to_string(max_seen) +
-        " must all appear, without gaps, in \"" + Abbrev(sql) + "\"");
+    return base::InvalidArgumentError("postgres: placeholder $" + std::to_string(max_seen) +
+                                      " used but only " + std::to_string(distinct) +
+                                      " distinct placeholders: $1..$" + std::to_string(max_seen) +
+                                      " must all appear, without gaps, in \"" + Abbrev(sql) + "\"");
   }
   return max_seen;
 }
@@ -390,8 +389,8 @@ Status CheckValueSizes(std::span<const Value> params) {
                                         : 0;
     // PostgreSQL's limit for one field is 1 GB; libpq lengths are int.
     if (size >= (size_t{1} << 30)) {
-      return base::InvalidArgumentError("postgres: value for $" + std::to_string(i + 1) +
-                                        " is " + std::to_string(size) +
+      return base::InvalidArgumentError("postgres: value for $" + std::to_string(i + 1) + " is " +
+                                        std::to_string(size) +
                                         " bytes, over PostgreSQL's 1 GB field limit");
     }
   }
@@ -572,10 +571,10 @@ class PgConnection final : public Connection {
     ASSIGN_OR_RETURN(int count, ScanPlaceholders(sql));
     for (size_t i = 0; i < batch.size(); ++i) {
       if (batch[i].size() != static_cast<size_t>(count)) {
-        return base::InvalidArgumentError(
-            "ExecBatch row " + std::to_string(i) + ": postgres: statement has " +
-            std::to_string(count) + " placeholders but " + std::to_string(batch[i].size()) +
-            " values were given: \"" + Abbrev(sql) + "\"");
+        return base::InvalidArgumentError("ExecBatch row " + std::to_string(i) +
+                                          ": postgres: statement has " + std::to_string(count) +
+                                          " placeholders but " + std::to_string(batch[i].size()) +
+                                          " values were given: \"" + Abbrev(sql) + "\"");
       }
       RETURN_IF_ERROR(CheckValueSizes(batch[i]).WithContext("ExecBatch row " + std::to_string(i)));
     }
@@ -590,11 +589,12 @@ class PgConnection final : public Connection {
     int64_t total = 0;
     Status status;
     for (size_t start = 0; start < batch.size() && status.ok(); start += kBatchChunk) {
-      status = RunBatchChunk(sql, batch, start, std::min(batch.size(), start + kBatchChunk),
-                             &total);
+      status =
+          RunBatchChunk(sql, batch, start, std::min(batch.size(), start + kBatchChunk), &total);
     }
     if (!status.ok()) {
-      if (PQstatus(conn_) == CONNECTION_OK) Simple(tx ? kBatchRollbackTo : "ROLLBACK").IgnoreError();
+      if (PQstatus(conn_) == CONNECTION_OK)
+        Simple(tx ? kBatchRollbackTo : "ROLLBACK").IgnoreError();
       return status;
     }
     RETURN_IF_ERROR(tx ? Simple(kBatchRelease) : Commit());
@@ -669,9 +669,8 @@ class PgConnection final : public Connection {
 
   Status CheckUsable() {
     if (PQstatus(conn_) != CONNECTION_OK) {
-      return base::UnavailableError(
-          "postgres: the connection was lost (" + TrimNewlines(PQerrorMessage(conn_)) +
-          "); open a new one");
+      return base::UnavailableError("postgres: the connection was lost (" +
+                                    TrimNewlines(PQerrorMessage(conn_)) + "); open a new one");
     }
     return base::OkStatus();
   }
@@ -731,9 +730,9 @@ class PgConnection final : public Connection {
     if (prepare) {
       ASSIGN_OR_RETURN(int count, ScanPlaceholders(sql));
       if (params.size() != static_cast<size_t>(count)) {
-        return base::InvalidArgumentError(
-            "postgres: statement has " + std::to_string(count) + " placeholders but " +
-            std::to_string(params.size()) + " values were given: \"" + Abbrev(sql) + "\"");
+        return base::InvalidArgumentError("postgres: statement has " + std::to_string(count) +
+                                          " placeholders but " + std::to_string(params.size()) +
+                                          " values were given: \"" + Abbrev(sql) + "\"");
       }
       if (cache_.size() >= kMaxCachedStatements) {
         RETURN_IF_ERROR(Simple("DEALLOCATE ALL"));
@@ -754,8 +753,8 @@ class PgConnection final : public Connection {
     if (PQenterPipelineMode(conn_) != 1) return MapError(nullptr, conn_, sql);
     bool sent = true;
     if (tx) {
-      sent = sent && PQsendQueryParams(conn_, kSavepoint, 0, nullptr, nullptr, nullptr, nullptr,
-                                       0) == 1;
+      sent = sent &&
+             PQsendQueryParams(conn_, kSavepoint, 0, nullptr, nullptr, nullptr, nullptr, 0) == 1;
       steps.push_back(kSavepointStep);
     }
     std::string sql_copy;
@@ -768,8 +767,8 @@ class PgConnection final : public Connection {
                                        enc.lengths.data(), enc.formats.data(), 0) == 1;
     steps.push_back(kExecStep);
     if (tx) {
-      sent = sent &&
-             PQsendQueryParams(conn_, kRelease, 0, nullptr, nullptr, nullptr, nullptr, 0) == 1;
+      sent =
+          sent && PQsendQueryParams(conn_, kRelease, 0, nullptr, nullptr, nullptr, nullptr, 0) == 1;
       steps.push_back(kReleaseStep);
     }
     sent = sent && PQpipelineSync(conn_) == 1;
@@ -817,8 +816,8 @@ class PgConnection final : public Connection {
         status = error_result ? MapError(error_result.get(), conn_, sql)
                  : PQstatus(conn_) == CONNECTION_BAD
                      ? MapError(nullptr, conn_, sql)
-                     : base::InternalError("postgres: pipeline out of step after \"" +
-                                           Abbrev(sql) + "\"");
+                     : base::InternalError("postgres: pipeline out of step after \"" + Abbrev(sql) +
+                                           "\"");
       } else if (PQexitPipelineMode(conn_) != 1) {
         status = MapError(nullptr, conn_, sql);
       }
@@ -840,8 +839,8 @@ class PgConnection final : public Connection {
 
   static int64_t ChangedRows(const PGresult* res) {
     std::string_view tag = PQcmdStatus(const_cast<PGresult*>(res));
-    if (!(tag.starts_with("INSERT ") || tag.starts_with("UPDATE ") ||
-          tag.starts_with("DELETE ") || tag.starts_with("MERGE "))) {
+    if (!(tag.starts_with("INSERT ") || tag.starts_with("UPDATE ") || tag.starts_with("DELETE ") ||
+          tag.starts_with("MERGE "))) {
       return 0;
     }
     std::string_view count = PQcmdTuples(const_cast<PGresult*>(res));
@@ -984,11 +983,20 @@ Status AppendCopyField(const Value& v, std::string& out) {
     }
     for (char c : t) {
       switch (c) {
-        case '\\': out += "\\\\"; break;
-        case '\t': out += "\\t"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        default: out += c;
+        case '\\':
+          out += "\\\\";
+          break;
+        case '\t':
+          out += "\\t";
+          break;
+        case '\n':
+          out += "\\n";
+          break;
+        case '\r':
+          out += "\\r";
+          break;
+        default:
+          out += c;
       }
     }
   } else {
@@ -1171,8 +1179,8 @@ Result<std::unique_ptr<Connection>> Open(const Options& options) {
     PQconninfoFree(opts);
   }
   // Keywords before "dbname" are defaults that the URL may override.
-  const char* keys[] = {"connect_timeout", "fallback_application_name", "client_encoding",
-                        "dbname", nullptr};
+  const char* keys[] = {"connect_timeout", "fallback_application_name", "client_encoding", "dbname",
+                        nullptr};
   const char* values[] = {"10", "detente", "UTF8", url.c_str(), nullptr};
   PGconn* pg = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
   if (pg == nullptr) return base::ResourceExhaustedError("postgres: out of memory connecting");
@@ -1183,7 +1191,8 @@ Result<std::unique_ptr<Connection>> Open(const Options& options) {
   }
   // Server notices (e.g. "relation already exists, skipping") are not errors: drop them
   // rather than let libpq print them on stderr.
-  PQsetNoticeProcessor(pg, [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(
+      pg, [](void*, const char*) {}, nullptr);
   auto conn = std::make_unique<PgConnection>(pg);
   // lock_timeout plays SQLite's busy_timeout: a writer waiting on a row lock gives up with
   // kUnavailable (55P03). 0 would mean "wait forever" in PostgreSQL, hence at least 1 ms.
