@@ -10,7 +10,8 @@ data="$root/demo/data"
 work=$(mktemp -d "${TMPDIR:-/tmp}/detente-demo.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-bold=$(tput bold 2>/dev/null || true); dim=$(tput dim 2>/dev/null || true); reset=$(tput sgr0 2>/dev/null || true)
+bold=""; dim=""; reset=""
+if [ -t 1 ]; then bold=$(tput bold 2>/dev/null || true); dim=$(tput dim 2>/dev/null || true); reset=$(tput sgr0 2>/dev/null || true); fi
 step() { echo; echo "${bold}== $*${reset}"; }
 show() { echo "${dim}\$ detente $*${reset}"; }
 has() { "$det" "$@" --help >/dev/null 2>&1; }
@@ -52,8 +53,9 @@ fi
 
 if has pattern validate; then
   step "3. STIX patterns: validate, then match shared indicators against local Zeek logs"
-  show pattern validate "\"[ipv4-addr:value = '58.246.0.0/15'] FOLLOWEDBY [domain-name:value = 'hugesoft.org'] WITHIN 5 MINUTES\""
-  "$det" pattern validate "[ipv4-addr:value = '58.246.0.0/15'] FOLLOWEDBY [domain-name:value = 'hugesoft.org'] WITHIN 5 MINUTES" && echo "   valid"
+  show pattern validate "\"[ipv4-addr:value = '58.246.0.0/15'] FOLLOWEDBY [domain-name:value = 'hugesoft.org'] WITHIN 300 SECONDS\""
+  "$det" pattern validate "[ipv4-addr:value = '58.246.0.0/15'] FOLLOWEDBY [domain-name:value = 'hugesoft.org'] WITHIN 300 SECONDS"
+  echo "   valid"
   show pattern validate "\"[file:hashes.'SHA-256' = 'abc']\""
   if "$det" pattern validate "[file:hashes.'SHA-256' = 'abc']"; then exit 1; else echo "   (exit code $?: invalid)"; fi
 fi
@@ -81,17 +83,15 @@ if has log init; then
   "$det" log consistency "$log" --from 3; echo
   show log verify log
   "$det" log verify "$log" && echo "   verified"
-  db=$(ls "$log"/*.db "$log"/*.sqlite 2>/dev/null | head -n 1 || true)
-  if [ -n "$db" ] && command -v sqlite3 >/dev/null; then
-    step "   Tamper with one stored entry behind detente's back"
-    table=$(sqlite3 "$db" "SELECT name FROM sqlite_master WHERE type='table' AND name LIKE '%entr%' LIMIT 1")
-    if [ -n "$table" ]; then
-      col=$(sqlite3 "$db" "SELECT name FROM pragma_table_info('$table') WHERE type='BLOB' LIMIT 1")
-      echo "${dim}\$ sqlite3 $(basename "$db") \"UPDATE $table SET $col = ... (one byte flipped)\"${reset}"
-      sqlite3 "$db" "UPDATE $table SET $col = CAST(replace(CAST($col AS TEXT), 'third', 'THIRD') AS BLOB) WHERE rowid = (SELECT max(rowid) FROM $table)"
-      show log verify log
-      if "$det" log verify "$log"; then echo "tampering went unnoticed"; exit 1; else echo "   (exit code $?: verify caught it)"; fi
-    fi
+  db="$log/log.db"
+  if [ -f "$db" ] && command -v sqlite3 >/dev/null; then
+    step "   Tamper with one stored entry behind detente's back: 'third message' becomes 'THIRD message'"
+    old=$(sqlite3 "$db" "SELECT hex(data) FROM ledger_bundles WHERE id = 0")
+    new=$(echo "$old" | sed "s/$(printf 'third' | od -An -tx1 | tr -d ' \n' | tr a-f A-F)/$(printf 'THIRD' | od -An -tx1 | tr -d ' \n' | tr a-f A-F)/")
+    echo "${dim}\$ sqlite3 log/log.db \"UPDATE ledger_bundles SET data = x'...' WHERE id = 0\"${reset}"
+    sqlite3 "$db" "UPDATE ledger_bundles SET data = x'$new' WHERE id = 0"
+    show log verify log
+    if "$det" log verify "$log"; then echo "tampering went unnoticed"; exit 1; else echo "   (exit code $?: verify caught it)"; fi
   fi
 fi
 
