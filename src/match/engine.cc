@@ -8,7 +8,6 @@
 #include <optional>
 
 #include "pattern/pattern.h"
-#include "pattern/unicode.h"
 
 namespace detente::match {
 
@@ -131,6 +130,35 @@ std::string IndexablePath(const pt::ObjectPath& path) {
   return out;
 }
 
+// Whether a '=' / IN test on `path` has CIDR-equality semantics for CIDR-form literals
+// (pattern::MatchOptions::cidr_equality): the path ends in `value` and either starts at an
+// ipv4-addr / ipv6-addr object or goes through one reference (whose target's type is then
+// checked per event).
+bool CidrEqualityPath(const pt::ObjectPath& path) {
+  if (path.steps.empty() || path.steps.back().kind != pt::StepKind::kKey ||
+      path.steps.back().key != "value") {
+    return false;
+  }
+  if (path.steps.size() == 1) {
+    return path.object_type == "ipv4-addr" || path.object_type == "ipv6-addr";
+  }
+  for (const auto& st : path.steps) {
+    if (st.kind == pt::StepKind::kKey && IsRefName(st.key)) return true;
+  }
+  return false;
+}
+
+// The literal's block when it is in CIDR form (an address, '/', a prefix length).
+enum class CidrForm { kNo, kYes, kUnparsable };
+CidrForm CidrLiteral(const pt::Literal& lit, IpPrefix* prefix) {
+  if (lit.kind != pt::LiteralKind::kString || lit.text.find('/') == std::string::npos) {
+    return CidrForm::kNo;
+  }
+  return ParseIpPrefix(lit.text, prefix) ? CidrForm::kYes : CidrForm::kUnparsable;
+}
+
+bool IsIpAddressType(std::string_view type) { return type == "ipv4-addr" || type == "ipv6-addr"; }
+
 bool LiteralValue(const pt::Literal& lit, Value* v) {
   switch (lit.kind) {
     case pt::LiteralKind::kString: *v = Value::String(lit.text); return true;
@@ -149,6 +177,13 @@ TermKind Classify(const pt::PropTest& t, std::string* path) {
   *path = IndexablePath(t.path);
   if (path->empty()) return TermKind::kNone;
   Value v;
+  if ((t.op == pt::CompareOp::kEqual || t.op == pt::CompareOp::kIn) && CidrEqualityPath(t.path)) {
+    // A literal that looks like a CIDR but that the trie cannot parse is left to the evaluator.
+    for (const auto& lit : t.values) {
+      IpPrefix prefix;
+      if (CidrLiteral(lit, &prefix) == CidrForm::kUnparsable) return TermKind::kNone;
+    }
+  }
   switch (t.op) {
     case pt::CompareOp::kEqual:
       return t.values.size() == 1 && LiteralValue(t.values[0], &v) ? TermKind::kEq
@@ -337,8 +372,10 @@ Engine::~Engine() = default;
 
 size_t Engine::MemoryBytes() const {
   size_t n = eq_.MemoryBytes() + ids_.MemoryBytes() + flags_.capacity() + path_flags_.capacity();
-  for (const auto& t : tries_) {
-    if (t) n += t->MemoryBytes();
+  for (const auto* tries : {&tries_, &eq_tries_}) {
+    for (const auto& t : *tries) {
+      if (t) n += t->MemoryBytes();
+    }
   }
   return n;
 }
@@ -378,7 +415,9 @@ bool Engine::Verify(uint32_t indicator, const Observation& obs) {
     ++counters_.evaluator_errors;
     return false;
   }
-  auto r = pt::Match(c.p, *observations);
+  pt::MatchOptions options;
+  options.cidr_equality = true;
+  auto r = pt::Match(c.p, *observations, options);
   if (!r.ok()) {
     ++counters_.evaluator_errors;
     return false;
@@ -406,6 +445,15 @@ void Engine::Match(const Observation& obs, std::vector<uint32_t>* out) {
       }
     }
     if (p.value.kind != ValueKind::kString) continue;
+    if (f & kCidrEq) {
+      size_t holder = p.derived ? static_cast<size_t>(p.from) : p.object;
+      if (holder < obs.objects().size() && IsIpAddressType(obs.objects()[holder].type)) {
+        IpPrefix ip;
+        if (ParseIpPrefix(p.value.s, &ip)) {
+          eq_tries_[p.path]->ForEachContaining(ip, [&](uint32_t ind) { hits_.push_back(ind); });
+        }
+      }
+    }
     if (f & kCidr) {
       IpPrefix ip;
       if (ParseIpPrefix(p.value.s, &ip)) {
@@ -512,9 +560,17 @@ base::Status EngineBuilder::AddParsed(std::string_view id, const pt::Pattern& p)
     switch (a.kinds[t]) {
       case TermKind::kEq: {
         uint32_t pid = flag_path(path, Engine::kEq);
+        bool cidr_path = CidrEqualityPath(test.path);
         for (const auto& lit : test.values) {
           Value v;
           if (LiteralValue(lit, &v)) RETURN_IF_ERROR(e.eq_.Add(pid, v, ind));
+          IpPrefix prefix;
+          if (cidr_path && CidrLiteral(lit, &prefix) == CidrForm::kYes) {
+            flag_path(path, Engine::kCidrEq);
+            if (e.eq_tries_.size() <= pid) e.eq_tries_.resize(pid + 1);
+            if (!e.eq_tries_[pid]) e.eq_tries_[pid] = std::make_unique<CidrTrie>();
+            e.eq_tries_[pid]->Insert(prefix, ind);
+          }
         }
         break;
       }
@@ -545,14 +601,17 @@ base::Result<std::unique_ptr<Engine>> EngineBuilder::Build() {
   RETURN_IF_ERROR(e.regex_.Build());
   if (e.path_flags_.size() < e.paths_.size()) e.path_flags_.resize(e.paths_.size(), 0);
   if (e.tries_.size() < e.paths_.size()) e.tries_.resize(e.paths_.size());
+  if (e.eq_tries_.size() < e.paths_.size()) e.eq_tries_.resize(e.paths_.size());
   e.eq_.Compact();
   e.ids_.Compact();
   e.flags_.shrink_to_fit();
   e.stats_.equality_keys = e.eq_.keys();
-  for (const auto& t : e.tries_) {
-    if (t) {
-      t->Finalize();
-      e.stats_.cidr_blocks += t->size();
+  for (auto* tries : {&e.tries_, &e.eq_tries_}) {
+    for (const auto& t : *tries) {
+      if (t) {
+        t->Finalize();
+        e.stats_.cidr_blocks += t->size();
+      }
     }
   }
   e.stats_.regexes = e.regex_.expressions();

@@ -13,6 +13,13 @@
 //    Patterns that need several observations (observation-level AND / FOLLOWEDBY, REPEATS)
 //    are evaluated over a small window of their recent candidate events (kWindow).
 //
+// CIDR equality: the engine always has pattern::MatchOptions::cidr_equality semantics. A string
+// literal in CIDR form ("58.246.0.0/15") under '=' or IN on a `value` path of ipv4-addr /
+// ipv6-addr, or on a one-reference path ending in `_ref.value` / `_refs[*].value`, goes into a
+// per-path "CIDR equality" trie (consulted only when the object holding the observed value is
+// an ipv4-addr or ipv6-addr) and also into the exact index (string equality, which is what '='
+// means for any other object type). The evaluator is called with the same option.
+//
 // Thread-safety: a built Engine is used by one thread at a time (Match mutates scratch space).
 #pragma once
 
@@ -89,7 +96,7 @@ class Engine {
   friend class EngineBuilder;
   Engine();
 
-  enum PathFlag : uint8_t { kEq = 1, kCidr = 2, kRegex = 4 };
+  enum PathFlag : uint8_t { kEq = 1, kCidr = 2, kRegex = 4, kCidrEq = 8 };
   enum IndicatorFlag : uint8_t { kExact = 1, kMulti = 2, kComplex = 4 };
 
   struct Complex;
@@ -98,7 +105,8 @@ class Engine {
   PathRegistry paths_;
   std::vector<uint8_t> path_flags_;
   EqualityIndex eq_;
-  std::vector<std::unique_ptr<CidrTrie>> tries_;  // by path id
+  std::vector<std::unique_ptr<CidrTrie>> tries_;     // ISSUBSET blocks, by path id
+  std::vector<std::unique_ptr<CidrTrie>> eq_tries_;  // CIDR-equality blocks, by path id
   RegexIndex regex_;
   IdStore ids_;
   std::vector<uint8_t> flags_;

@@ -573,8 +573,9 @@ struct EventReader::Impl {
   // ---- Emission ----
   uint32_t Id(P p) const { return ids[static_cast<size_t>(p)]; }
   std::string_view Name(P p) const { return kPathDefs[p].name; }
-  void Add(uint32_t obj, P p, Value v, bool derived = false) {
-    obs->Add(obj, Id(p), Name(p), v, derived);
+  void Add(uint32_t obj, P p, Value v) { obs->Add(obj, Id(p), Name(p), v); }
+  void AddDerived(uint32_t obj, P p, Value v, uint32_t from) {
+    obs->AddDerived(obj, Id(p), Name(p), v, from);
   }
 
   // Adds an ipv4-addr / ipv6-addr object; returns its index (or -1 for a non-address).
@@ -602,7 +603,7 @@ struct EventReader::Impl {
     if (o < 0) return;
     uint32_t n = Nt();
     obs->AddRef(n, Id(ref), Name(ref), static_cast<uint32_t>(o));
-    Add(n, ref_value, Value::String(ip), true);
+    AddDerived(n, ref_value, Value::String(ip), static_cast<uint32_t>(o));
   }
 
   void AddInt(uint32_t obj, P p, S s) {
@@ -739,7 +740,8 @@ struct EventReader::Impl {
             if (domain >= 0) {
               obs->AddRef(static_cast<uint32_t>(domain), Id(kDomainResolves),
                           Name(kDomainResolves), static_cast<uint32_t>(ip));
-              Add(static_cast<uint32_t>(domain), kDomainResolvesValue, Value::String(s), true);
+              AddDerived(static_cast<uint32_t>(domain), kDomainResolvesValue, Value::String(s),
+                         static_cast<uint32_t>(ip));
             }
           } else if (s.find(' ') == std::string_view::npos && s.find('.') != s.npos) {
             uint32_t d = obs->AddObject(kDomain);
@@ -1051,7 +1053,8 @@ struct EventReader::Impl {
         if (obs->properties().size() >= kMaxProperties) return;
         const Property p = obs->properties()[j];
         std::string_view name = obs->arena.Concat(ref.name, ".", p.name);
-        obs->Add(ref.object, FindPath(otype, name), name, p.value, true);
+        obs->AddDerived(ref.object, FindPath(otype, name), name, p.value,
+                        static_cast<uint32_t>(ref.ref));
       }
     }
   }

@@ -50,6 +50,7 @@ struct Property {
   Value value;
   int32_t ref = -1;          // for *_ref / *_refs[*]: index of the referenced object
   bool derived = false;      // a dereferenced copy ("src_ref.value"), not a real property
+  int32_t from = -1;         // derived: the (referenced) object the value was copied from
 };
 
 struct ObjectView {
@@ -117,14 +118,23 @@ class Observation {
     objects_.push_back(ObjectView{type, id});
     return static_cast<uint32_t>(objects_.size() - 1);
   }
-  void Add(uint32_t object, uint32_t path, std::string_view name, const Value& value,
-           bool derived = false) {
+  void Add(uint32_t object, uint32_t path, std::string_view name, const Value& value) {
     Property& p = properties_.emplace_back();
     p.object = object;
     p.path = path;
     p.name = name;
     p.value = value;
-    p.derived = derived;
+  }
+  // Adds a dereferenced copy on `object` of a property of object `from` ("src_ref.value").
+  void AddDerived(uint32_t object, uint32_t path, std::string_view name, const Value& value,
+                  uint32_t from) {
+    Property& p = properties_.emplace_back();
+    p.object = object;
+    p.path = path;
+    p.name = name;
+    p.value = value;
+    p.derived = true;
+    p.from = static_cast<int32_t>(from);
   }
   void AddRef(uint32_t object, uint32_t path, std::string_view name, uint32_t target) {
     Property& p = properties_.emplace_back();

@@ -8,10 +8,8 @@
 #include <algorithm>
 
 // The pattern module's own regex/LIKE compilers and NFC, so that confirmation has exactly the
-// reference evaluator's semantics (DOTALL, \Z as \z, NFC on both sides). These are internal
-// headers of the pattern module; see the report / docs/match-fields.md.
-#include "pattern/unicode.h"
-#include "pattern/values.h"
+// reference evaluator's semantics (DOTALL, \Z as \z, NFC on both sides).
+#include "pattern/pattern.h"
 
 namespace detente::match {
 

@@ -209,6 +209,9 @@ namespace {
 struct Val {
   enum Kind { kJson, kBytes, kRefList } kind = kJson;
   const json::value* json = nullptr;
+  // For a value selected by a plain key: the JSON object holding it (MatchOptions::cidr_equality
+  // needs the type of that object).
+  const json::value* owner = nullptr;
   std::string bytes;
   std::vector<const json::value*> list;
 };
@@ -222,6 +225,7 @@ struct Context {
   const Pattern& pattern;
   const Observations::Impl& data;
   uint64_t max_steps;
+  bool cidr_equality = false;
   uint64_t steps = 0;
   base::Status status;
 
@@ -247,6 +251,10 @@ struct PreparedTest {
   std::unique_ptr<RE2> regex_bytes;  // MATCHES over binary, when the regex is Latin-1
   bool like_binary_ok = false;       // LIKE: every code point of the pattern < 256
   IpNetwork net;                     // ISSUBSET / ISSUPERSET
+  // MatchOptions::cidr_equality: per value of =, != or IN on a `value` property, the block of
+  // a CIDR-form string literal; `cidr_any` when there is at least one.
+  std::vector<std::optional<IpNetwork>> cidrs;
+  bool cidr_any = false;
 };
 
 base::Status SelectValues(const Observation& obs, const ObjectPath& path, const json::value* root,
@@ -311,6 +319,7 @@ base::Status SelectValues(const Observation& obs, const ObjectPath& path, const 
         } else {
           Val r;
           r.json = &x;
+          r.owner = v.json;
           next.push_back(std::move(r));
         }
       } else if (step.kind == StepKind::kIndex) {
@@ -466,8 +475,44 @@ bool InSet(const Operand& a, const PropTest& test, const PreparedTest& prep) {
   return false;
 }
 
+// Whether `owner` is an ipv4-addr or ipv6-addr object (the objects whose `value` compares by
+// block under MatchOptions::cidr_equality).
+bool IsIpAddressObject(const json::value* owner) {
+  if (owner == nullptr || !owner->is_object()) return false;
+  auto it = owner->get_object().find("type");
+  if (it == owner->get_object().end() || !it->value().is_string()) return false;
+  std::string_view t(it->value().get_string());
+  return t == "ipv4-addr" || t == "ipv6-addr";
+}
+
+// MatchOptions::cidr_equality: whether the JSON value `v` (an address or block) lies within
+// `block`. A value that is not an address or block lies within none.
+bool WithinBlock(const json::value& v, const IpNetwork& block) {
+  if (!v.is_string()) return false;
+  IpNetwork net;
+  return ParseIpNetwork(std::string_view(v.get_string()), &net) && NetworkContains(block, net);
+}
+
 base::Status TestValue(const PropTest& test, const PreparedTest& prep, const Val& v, bool* result) {
   bool r = false;
+  if (prep.cidr_any && v.kind == Val::kJson && IsIpAddressObject(v.owner)) {
+    // CIDR equality (pattern.h): '=' / '!=' / IN against CIDR-form literals mean containment;
+    // the other literals of an IN set (all strings, Prepare checked) compare as strings.
+    if (test.op == CompareOp::kIn) {
+      for (size_t i = 0; i < test.values.size() && !r; ++i) {
+        if (prep.cidrs[i]) {
+          r = WithinBlock(*v.json, *prep.cidrs[i]);
+        } else {
+          r = v.json->is_string() && std::string_view(v.json->get_string()) == test.values[i].text;
+        }
+      }
+    } else {
+      r = WithinBlock(*v.json, *prep.cidrs[0]);
+      if (test.op == CompareOp::kNotEqual) r = !r;
+    }
+    *result = test.negated ? !r : r;
+    return base::OkStatus();
+  }
   switch (test.op) {
     case CompareOp::kEqual:
     case CompareOp::kNotEqual: {
@@ -558,8 +603,29 @@ base::Status TestValue(const PropTest& test, const PreparedTest& prep, const Val
   return base::OkStatus();
 }
 
-base::Status Prepare(const PropTest& test, PreparedTest* prep) {
+// Whether `text` is a CIDR-form literal for MatchOptions::cidr_equality: an IPv4 or IPv6 address,
+// '/', and a prefix length (a bare address keeps string equality).
+bool ParseCidrLiteral(std::string_view text, IpNetwork* net) {
+  return text.find('/') != std::string_view::npos && ParseIpNetwork(text, net);
+}
+
+base::Status Prepare(const PropTest& test, bool cidr_equality, PreparedTest* prep) {
   prep->times.resize(test.values.size());
+  bool value_path = !test.path.steps.empty() && test.path.steps.back().kind == StepKind::kKey &&
+                    test.path.steps.back().key == "value";
+  if (cidr_equality && value_path &&
+      (test.op == CompareOp::kEqual || test.op == CompareOp::kNotEqual ||
+       test.op == CompareOp::kIn)) {
+    prep->cidrs.resize(test.values.size());
+    for (size_t i = 0; i < test.values.size(); ++i) {
+      IpNetwork net;
+      if (test.values[i].kind == LiteralKind::kString &&
+          ParseCidrLiteral(test.values[i].text, &net)) {
+        prep->cidrs[i] = net;
+        prep->cidr_any = true;
+      }
+    }
+  }
   for (size_t i = 0; i < test.values.size(); ++i) {
     const Literal& lit = test.values[i];
     if (lit.kind == LiteralKind::kTimestamp) {
@@ -646,7 +712,7 @@ base::Status EvaluateComparisons(Context* ctx, std::vector<std::vector<uint32_t>
   const Pattern& p = ctx->pattern;
   std::vector<PreparedTest> prepared(p.tests().size());
   for (size_t t = 0; t < p.tests().size(); ++t)
-    RETURN_IF_ERROR(Prepare(p.tests()[t], &prepared[t]));
+    RETURN_IF_ERROR(Prepare(p.tests()[t], ctx->cidr_equality, &prepared[t]));
   matches->assign(p.observations().size(), {});
   std::vector<std::vector<char>> pass(p.tests().size());
   std::vector<Val> values;
@@ -1078,7 +1144,7 @@ base::Result<std::unique_ptr<Gen>> Build(Context* ctx, uint32_t node_index,
 
 base::Result<bool> Match(const Pattern& pattern, const Observations& observations,
                          const MatchOptions& options) {
-  Context ctx{pattern, observations.impl(), options.max_steps};
+  Context ctx{pattern, observations.impl(), options.max_steps, options.cidr_equality};
   std::vector<std::vector<uint32_t>> matches;
   RETURN_IF_ERROR(EvaluateComparisons(&ctx, &matches));
   ASSIGN_OR_RETURN(std::unique_ptr<Gen> root, Build(&ctx, pattern.root(), matches));

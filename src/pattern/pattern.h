@@ -31,6 +31,10 @@
 #include "base/status.h"
 #include "pattern/ast.h"
 
+namespace re2 {
+class RE2;
+}  // namespace re2
+
 namespace detente::pattern {
 
 inline constexpr size_t kMaxPatternBytes = size_t{1} << 20;
@@ -117,6 +121,15 @@ struct MatchOptions {
   // (joins of candidate bindings). Matching is exponential in the worst case (e.g. REPEATS
   // over many observations under AND); the budget keeps hostile inputs bounded.
   uint64_t max_steps = 20'000'000;
+  // CIDR equality (off by default, as in the OASIS reference matcher, where '=' is plain string
+  // equality): when on, '=', '!=' and IN comparing the `value` property of an ipv4-addr or
+  // ipv6-addr object (also reached through a *_ref / *_refs path, e.g.
+  // network-traffic:dst_ref.value) with a string literal in CIDR form ("58.246.0.0/15",
+  // "2001:db8::/32": an address, '/' and a prefix length) test whether the observed address or
+  // block lies within the literal's block (host bits ignored, as ISSUBSET does). Other literals
+  // and other properties compare as before; an observed value that is not an address or block
+  // is not within any block. See docs/patterns.md.
+  bool cidr_equality = false;
 };
 
 // Whether `pattern` matches `observations`.
@@ -128,5 +141,24 @@ struct MatchOptions {
 // SCO (reference chains can revisit objects).
 base::Result<bool> Match(const Pattern& pattern, const Observations& observations,
                          const MatchOptions& options = {});
+
+// ---- Text and regex helpers shared with the match module -------------------------------------
+// The bulk matcher confirms LIKE/MATCHES with exactly the evaluator's semantics through these.
+
+// The NFC form (Unicode Standard Annex #15) of `utf8`, as LIKE and MATCHES compare it (STIX 2.1
+// section 9.6.1). Invalid UTF-8 bytes are replaced by U+FFFD. Thread-safe.
+std::string ToNfc(std::string_view utf8);
+
+// Compiles a STIX MATCHES regex (PCRE syntax as far as RE2 supports it) with DOTALL, for
+// UTF-8 text or, when `latin1`, for bytes (every code point of `regex` must be < 256).
+// `\Z` is mapped to RE2's `\z`. The caller owns the result (include <re2/re2.h> to use it).
+// Errors: kInvalidArgument with RE2's message (e.g. for backreferences or lookaround, which
+// RE2 rejects to keep matching linear-time).
+base::Result<std::unique_ptr<re2::RE2>> CompileRegex(std::string_view regex, bool latin1);
+
+// Compiles a LIKE pattern ('%' any run, '_' one code point, everything else literal) into an
+// anchored RE2 for UTF-8 text (the pattern should already be in NFC). Errors: kInvalidArgument
+// when RE2 rejects the translation (e.g. it exceeds RE2's memory budget).
+base::Result<std::unique_ptr<re2::RE2>> CompileLike(std::string_view like);
 
 }  // namespace detente::pattern

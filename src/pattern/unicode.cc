@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <vector>
 
+#include "pattern/pattern.h"
+
 namespace detente::pattern {
 namespace {
 

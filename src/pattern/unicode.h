@@ -23,8 +23,7 @@ void AppendUtf8(std::string* out, uint32_t cp);
 // True when `s` is entirely valid UTF-8.
 bool IsValidUtf8String(std::string_view s);
 
-// The NFC form of `utf8`. REQUIRES: valid UTF-8 (invalid bytes are replaced by U+FFFD).
-std::string ToNfc(std::string_view utf8);
+// ToNfc(), the NFC form of a UTF-8 string, is declared in pattern.h (the match module uses it).
 
 // The version of the Unicode Character Database the tables come from, e.g. "14.0.0".
 const char* UnicodeDataVersion();

@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "base/result.h"
+#include "pattern/pattern.h"
 
 namespace detente::pattern {
 
@@ -57,15 +58,7 @@ bool ParseIpNetwork(std::string_view text, IpNetwork* out);
 // True when `inner` lies within `outer` (same family; host bits of both are ignored).
 bool NetworkContains(const IpNetwork& outer, const IpNetwork& inner);
 
-// Compiles a STIX MATCHES regex (PCRE syntax as far as RE2 supports it) with DOTALL, for
-// UTF-8 text or, when `latin1`, for bytes (every code point of `regex` must be < 256).
-// `\Z` is mapped to RE2's `\z`. Errors: kInvalidArgument with RE2's message (e.g. for
-// backreferences or lookaround, which RE2 rejects to keep matching linear-time).
-base::Result<std::unique_ptr<RE2>> CompileRegex(std::string_view regex, bool latin1);
-
-// Compiles a LIKE pattern ('%' any run, '_' one code point, everything else literal) into an
-// anchored RE2 for UTF-8 text.
-base::Result<std::unique_ptr<RE2>> CompileLike(std::string_view like);
+// CompileRegex and CompileLike are declared in pattern.h (the match module uses them).
 
 // The Latin-1 bytes of UTF-8 `text` when every code point is < 256.
 bool Utf8ToLatin1(std::string_view text, std::string* out);

@@ -442,6 +442,7 @@ void CheckGranularMarking(Checker& c, const object& o);
 void CheckAttackPattern(Checker& c, const object& o);
 void CheckVulnerability(Checker& c, const object& o);
 void CheckLocation(Checker& c, const object& o);
+void CheckGrouping(Checker& c, const object& o);
 void CheckMalware(Checker& c, const object& o);
 void CheckMalwareAnalysis(Checker& c, const object& o);
 void CheckObservedData(Checker& c, const object& o);
@@ -597,7 +598,9 @@ constexpr PropSpec kCourseOfActionProps[] = {
     Str("name", kRequired), Str("description"), P("action", Kind::kAny, kForbidden),  // RESERVED
 };
 constexpr PropSpec kGroupingProps[] = {
-    Str("name", kRequired),  // required in the 2.1 text we follow (section 4.4.1)
+    // The 2.1 Markdown text marks name required; the OASIS schemas and python-stix2 do not.
+    // We follow the tools (a grouping without a name is valid) and warn (CheckGrouping).
+    Str("name"),
     Str("description"),
     Ov("context", kGroupingContextVocab, kRequired),
     Refs("object_refs", "", kRequired),
@@ -664,7 +667,7 @@ constexpr PropSpec kMalwareProps[] = {
     Str("name"),
     Str("description"),
     Ovs("malware_types", kMalwareTypeVocab),
-    Bool("is_family"),
+    Bool("is_family", kRequired),  // required by the OS schemas and python-stix2
     Strs("aliases"),
     Objs("kill_chain_phases", kKillChainPhaseSpec),
     Ts("first_seen"),
@@ -1196,7 +1199,7 @@ constexpr ObjectSpec kObjectSpecs[] = {
     {"attack-pattern", Category::kSdo, kAttackPatternProps, CheckAttackPattern},
     {"campaign", Category::kSdo, kCampaignProps, nullptr, 0, kFirstLastSeen},
     {"course-of-action", Category::kSdo, kCourseOfActionProps},
-    {"grouping", Category::kSdo, kGroupingProps},
+    {"grouping", Category::kSdo, kGroupingProps, CheckGrouping},
     {"identity", Category::kSdo, kIdentityProps},
     {"incident", Category::kSdo, kIncidentProps},
     {"indicator", Category::kSdo, kIndicatorProps, nullptr, 0, kIndicatorOrder},
@@ -1426,6 +1429,12 @@ void CheckLocation(Checker& c, const object& o) {
     bool alpha2 = country->size() == 2 && (*country)[0] >= 'A' && (*country)[0] <= 'Z' &&
                   (*country)[1] >= 'A' && (*country)[1] <= 'Z';
     if (!alpha2) c.Warn("country", "should be an ISO 3166-1 alpha-2 code");
+  }
+}
+
+void CheckGrouping(Checker& c, const object& o) {
+  if (!Checker::Has(o, "name")) {
+    c.Warn("name", "should be present (the 2.1 text lists it as required; the schemas do not)");
   }
 }
 

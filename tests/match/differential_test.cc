@@ -2,6 +2,7 @@
 // (pattern::Match), on indicators and Zeek events generated from a fixed seed. Every
 // (indicator, event) pair must agree. Multi-observation patterns are excluded (the matcher
 // evaluates those over a window of events, which a per-event comparison cannot mirror).
+// The evaluator runs with MatchOptions::cidr_equality, the bulk matcher's semantics.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -32,7 +33,7 @@ class Gen {
                                         "198.51.100.200", "203.0.113.9", "2001:db8::1", "2001:db8::ff"};
   const std::vector<std::string> cidrs = {"10.0.0.0/8", "10.0.0.0/24", "198.51.100.0/25",
                                           "0.0.0.0/0",  "203.0.113.9/32", "2001:db8::/64",
-                                          "2001:db8::1/128"};
+                                          "2001:db8::1/128", "198.51.100.200/24"};
   const std::vector<std::string> domains = {"a.example", "b.example", "evil.example.com",
                                             "login.bad.example", "cdn.example.net"};
   const std::vector<std::string> uris = {"/", "/payload.exe", "/index.php?id=1", "/a/b.zip"};
@@ -64,7 +65,7 @@ class Gen {
   }
 
   std::string Comparison() {
-    switch (Int(0, 11)) {
+    switch (Int(0, 16)) {
       case 0: return "ipv4-addr:value = '" + Pick(ips) + "'";
       case 1: return "ipv4-addr:value ISSUBSET '" + Pick(cidrs) + "'";
       case 2: return "ipv6-addr:value ISSUBSET '" + Pick(cidrs) + "'";
@@ -77,6 +78,12 @@ class Gen {
                      std::to_string(Pick(ports));
       case 9: return "network-traffic:src_ref.value = '" + Pick(ips) + "'";
       case 10: return "file:hashes.MD5 = '" + Pick(md5s) + "'";
+      // CIDR equality (MatchOptions::cidr_equality).
+      case 12: return "ipv4-addr:value = '" + Pick(cidrs) + "'";
+      case 13: return "ipv6-addr:value = '" + Pick(cidrs) + "'";
+      case 14: return "network-traffic:dst_ref.value = '" + Pick(cidrs) + "'";
+      case 15: return "ipv4-addr:value IN ('" + Pick(cidrs) + "', '" + Pick(ips) + "')";
+      case 16: return "domain-name:resolves_to_refs[*].value = '" + Pick(cidrs) + "'";
       default: return "network-traffic:protocols[*] = '" + std::string(Coin(50) ? "tcp" : "udp") + "'";
     }
   }
@@ -103,7 +110,8 @@ class Gen {
     switch (Int(0, 3)) {
       case 0: return "domain-name:value NOT = '" + Pick(domains) + "'";
       case 1: return "network-traffic:dst_port NOT IN (53, 80)";
-      case 2: return "ipv4-addr:value NOT ISSUBSET '" + Pick(cidrs) + "'";
+      case 2: return Coin(50) ? "ipv4-addr:value NOT ISSUBSET '" + Pick(cidrs) + "'"
+                              : "network-traffic:src_ref.value != '" + Pick(cidrs) + "'";
       default: return "url:value NOT LIKE '%payload%'";
     }
   }
@@ -160,8 +168,10 @@ TEST(DifferentialTest, BulkMatcherAgreesWithReferenceEvaluator) {
     auto observations = pattern::Observations::FromJson(json, pattern::StixVersion::k21);
     ASSERT_TRUE(observations.ok()) << observations.status();
     std::vector<uint32_t> want;
+    pattern::MatchOptions options;
+    options.cidr_equality = true;
     for (uint32_t i = 0; i < patterns.size(); ++i) {
-      auto r = pattern::Match(patterns[i], *observations);
+      auto r = pattern::Match(patterns[i], *observations, options);
       ASSERT_TRUE(r.ok()) << indicators[i].second << ": " << r.status();
       if (*r) want.push_back(i);
     }

@@ -251,6 +251,81 @@ TEST_F(MatchTest, IsSubsetHandlesIpv4AndIpv6Networks) {
               testing::IsOkAndHolds(true));
 }
 
+// MatchOptions::cidr_equality: rows of {pattern, with the option, without it (OASIS semantics)}.
+struct CidrEqualityCase {
+  const char* pattern;
+  bool with_option;
+  bool without_option;
+};
+
+class CidrEqualityTest : public ::testing::TestWithParam<CidrEqualityCase> {};
+
+TEST_P(CidrEqualityTest, ComparesAddressesToCidrLiteralsByContainment) {
+  Bundle b;
+  b.Observe({Sco(R"({"type":"ipv4-addr","id":"ipv4-addr--1","value":"198.51.100.7"})"),
+             Sco(R"({"type":"ipv4-addr","id":"ipv4-addr--2","value":"10.1.0.0/16"})"),
+             Sco(R"({"type":"ipv6-addr","id":"ipv6-addr--1","value":"2001:db8::1"})"),
+             Sco(R"({"type":"network-traffic","src_ref":"ipv6-addr--1",)"
+                 R"("dst_ref":"ipv4-addr--1","protocols":["tcp"]})"),
+             Sco(R"({"type":"domain-name","id":"domain-name--1","value":"10.0.0.0/8",)"
+                 R"("resolves_to_refs":["ipv4-addr--1"]})"),
+             Sco(R"({"type":"x-thing","host_ref":"domain-name--1"})")},
+            0);
+  const CidrEqualityCase& c = GetParam();
+  ASSERT_OK_AND_ASSIGN(Pattern p, ParseAndValidate(c.pattern));
+  ASSERT_OK_AND_ASSIGN(Observations obs, Observations::FromJson(b.Json(), StixVersion::k21));
+  MatchOptions on;
+  on.cidr_equality = true;
+  EXPECT_THAT(Match(p, obs, on), testing::IsOkAndHolds(c.with_option)) << c.pattern;
+  EXPECT_THAT(Match(p, obs), testing::IsOkAndHolds(c.without_option)) << c.pattern;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, CidrEqualityTest,
+    ::testing::Values(
+        CidrEqualityCase{"[ipv4-addr:value = '198.51.100.0/24']", true, false},
+        CidrEqualityCase{"[ipv4-addr:value = '198.51.100.7/32']", true, false},
+        CidrEqualityCase{"[ipv4-addr:value = '198.51.100.8/32']", false, false},
+        CidrEqualityCase{"[ipv4-addr:value = '0.0.0.0/0']", true, false},
+        // Host bits in the literal are ignored, as ISSUBSET does.
+        CidrEqualityCase{"[ipv4-addr:value = '198.51.100.200/24']", true, false},
+        CidrEqualityCase{"[ipv4-addr:value = '198.51.101.0/24']", false, false},
+        // An observed block must lie within the literal's block.
+        CidrEqualityCase{"[ipv4-addr:value = '10.0.0.0/8']", true, false},
+        CidrEqualityCase{"[ipv4-addr:value = '10.1.0.0/24']", false, false},
+        CidrEqualityCase{"[ipv4-addr:value = '10.1.0.0/16']", true, true},
+        CidrEqualityCase{"[ipv6-addr:value = '2001:db8::/32']", true, false},
+        CidrEqualityCase{"[ipv6-addr:value = '2001:db8::1/128']", true, false},
+        CidrEqualityCase{"[ipv6-addr:value = '::/0']", true, false},
+        CidrEqualityCase{"[ipv6-addr:value = '2001:db9::/32']", false, false},
+        // Blocks contain addresses of their own family only.
+        CidrEqualityCase{"[ipv6-addr:value = '0.0.0.0/0']", false, false},
+        CidrEqualityCase{"[ipv4-addr:value = '::/0']", false, false},
+        // Literals not in CIDR form keep string equality.
+        CidrEqualityCase{"[ipv4-addr:value = '198.51.100.7']", true, true},
+        CidrEqualityCase{"[ipv4-addr:value = '198.51.100.0']", false, false},
+        CidrEqualityCase{"[ipv4-addr:value = '198.51.100.0/33']", false, false},
+        CidrEqualityCase{"[ipv4-addr:value = 'not an address/8']", false, false},
+        // '!=' and NOT: the negation of containment (true if some address is outside).
+        CidrEqualityCase{"[ipv4-addr:value != '0.0.0.0/0']", false, true},
+        CidrEqualityCase{"[ipv4-addr:value != '198.51.100.0/24']", true, true},
+        CidrEqualityCase{"[ipv6-addr:value != '2001:db8::/32']", false, true},
+        CidrEqualityCase{"[ipv4-addr:value NOT = '0.0.0.0/0']", false, true},
+        // IN: CIDR-form members contain, the others compare as strings.
+        CidrEqualityCase{"[ipv4-addr:value IN ('203.0.113.0/24', '198.51.100.0/24')]", true,
+                         false},
+        CidrEqualityCase{"[ipv4-addr:value IN ('203.0.113.0/24', '198.51.100.7')]", true, true},
+        CidrEqualityCase{"[ipv4-addr:value IN ('203.0.113.0/24', '198.51.100.8')]", false, false},
+        // Through references: the referenced object's type decides.
+        CidrEqualityCase{"[network-traffic:dst_ref.value = '198.51.100.0/24']", true, false},
+        CidrEqualityCase{"[network-traffic:src_ref.value = '2001:db8::/48']", true, false},
+        CidrEqualityCase{"[domain-name:resolves_to_refs[*].value = '198.51.0.0/16']", true, false},
+        CidrEqualityCase{"[x-thing:host_ref.value = '10.0.0.0/8']", true, true},
+        CidrEqualityCase{"[x-thing:host_ref.value = '10.0.0.0/7']", false, false},
+        // Other object types and properties are unchanged.
+        CidrEqualityCase{"[domain-name:value = '10.0.0.0/7']", false, false},
+        CidrEqualityCase{"[domain-name:value = '10.0.0.0/8']", true, true}));
+
 TEST_F(MatchTest, BinaryPropertiesAreDecodedBeforeComparison) {
   Bundle b;
   b.Observe({Sco(R"({"type":"artifact","payload_bin":"YWxpY2U=","magic_hex":"ffd8"})")}, 0);

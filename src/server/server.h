@@ -1,0 +1,18 @@
+// server/server.h: the public header of the server module: HTTP(S) serving (Boost.Beast,
+// confined to http_server.cc) behind a small transport-neutral Request/Response/Router, users
+// and authentication (HTTP Basic with Argon2id hashes, bearer tokens), per-collection grants,
+// Prometheus metrics, and the node directory (config.toml, signing key, database).
+// The HTTP API: ../../docs/api.md. Running a node, config keys: ../../docs/operations.md.
+//
+//   http.h     Request, Response, Router, Dispatch (no Beast)
+//   users.h    UserStore (users, password hashes, tokens, grants), the module's migrations
+//   config.h   NodeConfig (TOML), node directory layout, InitNode
+//   metrics.h  Metrics (prometheus-cpp registry), /healthz and /metrics routes
+//   http_server.h  Server: the Beast listener, sessions, TLS, timeouts, graceful shutdown
+#pragma once
+
+#include "server/config.h"
+#include "server/http.h"
+#include "server/http_server.h"
+#include "server/metrics.h"
+#include "server/users.h"
