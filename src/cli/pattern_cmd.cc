@@ -24,6 +24,7 @@ struct PatternFlags {
   std::string ndjson;
   std::string pattern;
   bool canonical = false;
+  bool cidr_equality = false;
 };
 
 pattern::StixVersion ToVersion(const std::string& v) {
@@ -147,7 +148,9 @@ int RunMatch(const PatternFlags& flags) {
         if (!obs.ok()) {
           out["error"] = "observations: " + obs.status().message();
         } else {
-          auto matched = pattern::Match(*parsed, *obs);
+          pattern::MatchOptions options;
+          options.cidr_equality = flags.cidr_equality;
+          auto matched = pattern::Match(*parsed, *obs, options);
           if (matched.ok()) {
             out["matched"] = *matched;
           } else {
@@ -201,6 +204,10 @@ void RegisterPattern(CLI::App& app, int* exit_code) {
       ->check(CLI::IsMember({"2.0", "2.1"}))
       ->default_str("2.1");
   match->add_option("--ndjson", flags->ndjson, "NDJSON file, or - for stdin")->required();
+  match->add_flag("--cidr-equality", flags->cidr_equality,
+                  "'=', '!=' and IN compare ipv4-addr/ipv6-addr values with CIDR-form literals\n"
+                  "by containment, as `detente match` does (default: string equality, as the\n"
+                  "OASIS reference matcher)");
   match->callback([flags, exit_code] { *exit_code = RunMatch(*flags); });
 }
 

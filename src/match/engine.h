@@ -88,6 +88,9 @@ class Engine {
   // Bytes held by the indexes and id storage (not counting the complex patterns' trees).
   size_t MemoryBytes() const;
   size_t ComplexMemoryEstimate() const;
+  // Whether some indicator is finished by the reference evaluator, which needs every property
+  // of an event (not only those on indexed paths).
+  bool NeedsAllProperties() const { return !complex_.empty(); }
 
   // Appends to *out the indicators that match `obs` (each at most once, ascending).
   void Match(const Observation& obs, std::vector<uint32_t>* out);

@@ -223,6 +223,43 @@ constexpr KeyDef kKeys[] = {
     {kFlow, "pkts_toclient", sFlowPktsToClient, Kind::kScalar, kTop},
 };
 
+// Scalar slots whose value feeds only the listed paths (and, for the Zeek log type, only their
+// presence). With EventReader's indexed_paths_only, a slot whose paths no indicator uses has its
+// value left unparsed (presence is still recorded). Slots not listed are always parsed.
+struct SlotPaths {
+  S slot;
+  P paths[2];
+  int count;
+};
+constexpr SlotPaths kSlotPaths[] = {
+    {sOrigP, {kNtSrcPort}, 1},          {sRespP, {kNtDstPort}, 1},
+    {sSrcPort, {kNtSrcPort}, 1},        {sDestPort, {kNtDstPort}, 1},
+    {sProto, {kNtProtocols}, 1},        {sService, {kNtProtocols}, 1},
+    {sAppProto, {kNtProtocols}, 1},     {sOrigBytes, {kNtSrcBytes}, 1},
+    {sRespBytes, {kNtDstBytes}, 1},     {sOrigPkts, {kNtSrcPackets}, 1},
+    {sRespPkts, {kNtDstPackets}, 1},    {sMethod, {kHttpMethod}, 1},
+    {sReferrer, {kHttpReferer}, 1},     {sUserAgent, {kHttpUserAgent}, 1},
+    {sVersion, {kHttpVersion}, 1},      {sHttpMethod, {kHttpMethod}, 1},
+    {sHttpRefer, {kHttpReferer}, 1},    {sHttpUa, {kHttpUserAgent}, 1},
+    {sHttpProtocol, {kHttpVersion}, 1}, {sMd5, {kFileMd5}, 1},
+    {sSha1, {kFileSha1}, 1},            {sSha256, {kFileSha256}, 1},
+    {sFilename, {kFileName}, 1},        {sMimeType, {kFileMime}, 1},
+    {sTotalBytes, {kFileSize}, 1},      {sFiFilename, {kFileName}, 1},
+    {sFiMd5, {kFileMd5}, 1},            {sFiSha1, {kFileSha1}, 1},
+    {sFiSha256, {kFileSha256}, 1},      {sFiSize, {kFileSize}, 1},
+    {sFlowBytesToServer, {kNtSrcBytes}, 1}, {sFlowBytesToClient, {kNtDstBytes}, 1},
+    {sFlowPktsToServer, {kNtSrcPackets}, 1}, {sFlowPktsToClient, {kNtDstPackets}, 1},
+    {sSubject, {kX509Subject}, 1},      {sIssuer, {kX509Issuer}, 1},
+    {sCertVersion, {kX509Version}, 1},  {sCertSerial, {kX509Serial}, 1},
+    {sCertSubject, {kX509Subject}, 1},  {sCertIssuer, {kX509Issuer}, 1},
+    {sCertNotBefore, {kX509NotBefore}, 1}, {sCertNotAfter, {kX509NotAfter}, 1},
+    {sCertKeyAlg, {kX509KeyAlg}, 1},    {sCertSigAlg, {kX509SigAlg}, 1},
+    {sCertExponent, {kX509Exponent}, 1}, {sFingerprint, {kX509Sha256}, 1},
+    {sTlsSubject, {kX509Subject}, 1},   {sTlsIssuer, {kX509Issuer}, 1},
+    {sTlsSerial, {kX509Serial}, 1},     {sTlsFingerprint, {kX509Sha1}, 1},
+    {sTlsNotBefore, {kX509NotBefore}, 1}, {sTlsNotAfter, {kX509NotAfter}, 1},
+};
+
 // A small open-addressing table over (ctx, key), built once. Keys are short and the hash looks
 // at the length and three bytes, which separates this fixed key set well.
 class KeyTable {
@@ -389,15 +426,25 @@ EventFormat SniffFormat(std::string_view doc) {
 }
 
 struct EventReader::Impl {
-  explicit Impl(const PathRegistry& registry) : paths(registry) {
+  Impl(const PathRegistry& registry, bool indexed_only)
+      : paths(registry), indexed_paths_only(indexed_only) {
     for (int i = 0; i < kPathCount; ++i) {
       std::string full = std::string(kPathDefs[i].type) + ":" + std::string(kPathDefs[i].name);
       ids[static_cast<size_t>(i)] = paths.Find(full);
+    }
+    if (indexed_paths_only) {
+      for (const SlotPaths& sp : kSlotPaths) {
+        bool used = false;
+        for (int i = 0; i < sp.count; ++i) used |= ids[static_cast<size_t>(sp.paths[i])] != kNoPath;
+        skip_value[sp.slot] = !used;
+      }
     }
     alloc_error = parser.allocate(1 << 16, kMaxDepth);
   }
 
   const PathRegistry& paths;
+  const bool indexed_paths_only;
+  std::array<bool, kSlotCount> skip_value{};  // see kSlotPaths
   simdjson::error_code alloc_error = simdjson::SUCCESS;
   std::array<uint32_t, kPathCount> ids{};
   od::parser parser{kMaxDocumentBytes};
@@ -510,6 +557,16 @@ struct EventReader::Impl {
           slots[def->slot].gen = gen;
           break;
         case Kind::kScalar: {
+          if (skip_value[def->slot]) {
+            // Only presence matters (no indicator uses what this value maps to).
+            bool is_null = false;
+            if (auto e = v.is_null().get(is_null)) return e;
+            if (!is_null) {
+              slots[def->slot].value = Value::Null();
+              slots[def->slot].gen = gen;
+            }
+            break;
+          }
           Value val;
           if (auto e = ReadScalar(v, &val)) return e;
           if (val.kind != ValueKind::kNull) {
@@ -573,8 +630,12 @@ struct EventReader::Impl {
   // ---- Emission ----
   uint32_t Id(P p) const { return ids[static_cast<size_t>(p)]; }
   std::string_view Name(P p) const { return kPathDefs[p].name; }
-  void Add(uint32_t obj, P p, Value v) { obs->Add(obj, Id(p), Name(p), v); }
+  void Add(uint32_t obj, P p, Value v) {
+    if (indexed_paths_only && Id(p) == kNoPath) return;
+    obs->Add(obj, Id(p), Name(p), v);
+  }
   void AddDerived(uint32_t obj, P p, Value v, uint32_t from) {
+    if (indexed_paths_only && Id(p) == kNoPath) return;
     obs->AddDerived(obj, Id(p), Name(p), v, from);
   }
 
@@ -1149,7 +1210,8 @@ struct EventReader::Impl {
   uint64_t stix_count = 0;
 };
 
-EventReader::EventReader(const PathRegistry& paths) : impl_(std::make_unique<Impl>(paths)) {}
+EventReader::EventReader(const PathRegistry& paths, bool indexed_paths_only)
+    : impl_(std::make_unique<Impl>(paths, indexed_paths_only)) {}
 EventReader::~EventReader() = default;
 
 Status EventReader::ReadFlat(std::string_view line, EventFormat format, Observation* obs) {

@@ -52,8 +52,12 @@ struct ReaderStats {
 
 class EventReader {
  public:
-  // `paths` must outlive the reader; path ids are looked up once, here.
-  explicit EventReader(const PathRegistry& paths);
+  // `paths` must outlive the reader; path ids are looked up once, here. With
+  // `indexed_paths_only`, Zeek and Suricata events yield only the properties whose path is in
+  // `paths` (objects and references are all kept), and field values that feed no such path are
+  // not parsed (so a malformed value there is not reported): for a matcher whose indicators are
+  // all answered by its indexes (Matcher::NeedsAllProperties() false). STIX input is unaffected.
+  explicit EventReader(const PathRegistry& paths, bool indexed_paths_only = false);
   ~EventReader();
   EventReader(const EventReader&) = delete;
   EventReader& operator=(const EventReader&) = delete;

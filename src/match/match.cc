@@ -193,6 +193,7 @@ base::Result<std::unique_ptr<Matcher>> Matcher::FromPatterns(
 size_t Matcher::size() const { return engine_->size(); }
 size_t Matcher::MemoryBytes() const { return engine_->MemoryBytes(); }
 const PathRegistry& Matcher::paths() const { return engine_->paths(); }
+bool Matcher::NeedsAllProperties() const { return engine_->NeedsAllProperties(); }
 std::string Matcher::IndicatorId(uint32_t indicator) const {
   return engine_->IndicatorId(indicator);
 }
@@ -297,7 +298,8 @@ StreamMatcher::StreamMatcher(Matcher* matcher, EventFormat format, SightingOptio
       options_(std::move(options)),
       out_(std::move(out)),
       errors_(std::move(errors)),
-      reader_(std::make_unique<EventReader>(matcher->paths())) {
+      reader_(std::make_unique<EventReader>(matcher->paths(),
+                                            /*indexed_paths_only=*/!matcher->NeedsAllProperties())) {
   if (!options_.now) options_.now = SystemNow;
   if (options_.seed.has_value()) {
     seed_ = *options_.seed;
@@ -494,9 +496,48 @@ void StreamMatcher::ProcessBuffer(bool at_end) {
   std::memset(data + size_, 0, kPadding);
 }
 
+// NDJSON lines are parsed where they lie in the caller's bytes when they can be: simdjson needs
+// kPadding readable bytes after a line, and every line that ends at least kPadding bytes before
+// the end of `bytes` has them (the bytes there are the following lines; the reader does not
+// interpret them). Only a partial line and the last kPadding bytes go through data_.
+size_t StreamMatcher::ProcessInPlace(std::string_view bytes) {
+  if (size_ != 0 || discarding_ ||
+      (format_ != EventFormat::kZeek && format_ != EventFormat::kSuricata)) {
+    return 0;
+  }
+  const char* data = bytes.data();
+  size_t pos = 0;
+  while (pos < bytes.size()) {
+    const void* nlp = std::memchr(data + pos, '\n', bytes.size() - pos);
+    if (nlp == nullptr) break;
+    size_t nl = static_cast<size_t>(static_cast<const char*>(nlp) - data);
+    if (nl + kPadding > bytes.size()) break;
+    ++line_no_;
+    ProcessLine(std::string_view(data + pos, nl - pos), line_no_);
+    pos = nl + 1;
+  }
+  return pos;
+}
+
 Status StreamMatcher::Feed(std::string_view bytes) {
   stats_.bytes += bytes.size();
   size_t offset = 0;
+  if (size_ != 0 && !discarding_ &&
+      (format_ == EventFormat::kZeek || format_ == EventFormat::kSuricata)) {
+    // Finish the pending partial line through the buffer, then go on in place.
+    const void* nlp = std::memchr(bytes.data(), '\n', bytes.size());
+    size_t n = nlp == nullptr ? 0
+                              : static_cast<size_t>(static_cast<const char*>(nlp) - bytes.data()) + 1;
+    if (n > 0 && n <= (size_t{1} << 20)) {
+      if (size_ + n + kPadding > data_.size()) data_.resize(size_ + n + kPadding);
+      std::memcpy(data_.data() + size_, bytes.data(), n);
+      size_ += n;
+      std::memset(data_.data() + size_, 0, kPadding);
+      ProcessBuffer(false);
+      offset = n;
+    }
+  }
+  offset += ProcessInPlace(bytes.substr(offset));
   // Bounded chunks keep the buffer small even when the caller hands us a whole file.
   constexpr size_t kChunk = 1 << 20;
   while (offset < bytes.size()) {

@@ -10,7 +10,9 @@
 // event format maps to STIX SCO properties: docs/match-fields.md. Speed: docs/performance/match.md.
 //
 // Semantics: each event is one observation (number_observed 1 for Zeek/Suricata); a pattern
-// matches an event as pattern::Match would on an observed-data holding that event's SCOs.
+// matches an event as pattern::Match would, with MatchOptions::cidr_equality on ('=' against a
+// CIDR-form literal on an address value means containment; docs/match-fields.md), on an
+// observed-data holding that event's SCOs.
 // Patterns that need several observations (observation AND/FOLLOWEDBY, REPEATS) are evaluated
 // over a window of their last kWindow candidate events.
 //
@@ -77,6 +79,9 @@ class Matcher {
   size_t MemoryBytes() const;
   // The interned property paths, for constructing an EventReader.
   const PathRegistry& paths() const;
+  // False when every indicator is answered by the indexes alone: events then need only the
+  // properties on paths(), and an EventReader may be built with indexed_paths_only.
+  bool NeedsAllProperties() const;
   std::string IndicatorId(uint32_t indicator) const;
   // Appends the indicators matching `obs` (each once, ascending) to *out.
   void Match(const Observation& obs, std::vector<uint32_t>* out);
@@ -138,6 +143,9 @@ class StreamMatcher {
   void ProcessStixDocument(std::string_view doc, uint64_t line_no);
   void Emit(const Observation& obs);
   void ProcessBuffer(bool at_end);
+  // Matches the complete NDJSON lines of `bytes` that can be parsed in place; returns the number
+  // of bytes consumed (0 unless the format is known and no partial line is pending).
+  size_t ProcessInPlace(std::string_view bytes);
 
   Matcher* matcher_;
   EventFormat format_;

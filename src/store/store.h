@@ -7,6 +7,8 @@
 // Value types map as:
 //   int64 <-> INTEGER / BIGINT, double <-> REAL / DOUBLE PRECISION, text <-> TEXT,
 //   bytes <-> BLOB / BYTEA, null <-> NULL.
+// (PostgreSQL: parameters are typed int8 / float8 / text / bytea, NULL untyped; results are
+// converted per column type, e.g. BOOLEAN reads as 1/0 and BYTEA's Text() gives its bytes.)
 // Statements are prepared once per connection and cached by their SQL text.
 // Conventions, pragmas, error mapping and the schema_migrations table:
 // see ../../docs/formats/storage.md.
@@ -44,8 +46,11 @@ struct Options {
   // "sqlite:PATH", a plain file path, ":memory:" (SQLite), or "postgresql://..." /
   // "postgres://..." (a libpq connection URI).
   std::string url;
+  // PostgreSQL: kFull sets synchronous_commit = on; kNormal keeps the server's setting.
   Synchronous synchronous = Synchronous::kNormal;
+  // SQLite: busy_timeout. PostgreSQL: lock_timeout (a wait on a row lock), at least 1 ms.
   int busy_timeout_ms = 5000;
+  // PostgreSQL: default_transaction_read_only = on.
   bool read_only = false;
   // SQLite only: create the file if it does not exist.
   bool create = true;

@@ -4,7 +4,7 @@
 //   version (1 byte, 1) || position: date_added in microseconds (8 bytes, big-endian)
 //   || binding: SHA-256(collection id, object id, user, canonical filters) truncated to 16
 //   || HMAC-SHA256(key, everything before) truncated to 16 bytes
-// = 41 bytes, 56 characters. The position is where the next page starts (exclusive); the
+// = 41 bytes, 55 characters. The position is where the next page starts (exclusive); the
 // binding ties the token to the query it came from, so a token replayed with other filters,
 // for another collection or object, or by another user is refused.
 // Tested by cursor_test.cc.

@@ -456,14 +456,14 @@ Result<CollectionInfo> Repository::GetCollection(std::string_view api_root,
     RETURN_IF_ERROR(rows->status());
     return base::NotFoundError("no collection \"" + std::string(id_or_alias) + "\"");
   }
-  return ReadCollection(**rows, api_root);
+  return ReadCollection(*rows, api_root);
 }
 
 Result<std::vector<CollectionInfo>> Repository::ListCollections(std::string_view api_root) {
   std::string sql = std::string(kCollectionColumns) + " ORDER BY c.id";
   ASSIGN_OR_RETURN(auto rows, conn_.Query(sql, {Value(api_root)}));
   std::vector<CollectionInfo> out;
-  while (rows->Next()) out.push_back(ReadCollection(**rows, api_root));
+  while (rows->Next()) out.push_back(ReadCollection(*rows, api_root));
   RETURN_IF_ERROR(rows->status());
   return out;
 }

@@ -66,6 +66,39 @@ class EngineTest : public ::testing::Test {
   Observation obs_;
 };
 
+// CIDR equality (pattern::MatchOptions::cidr_equality): '=' / IN with a CIDR-form literal on an
+// address path means containment, answered by the CIDR-equality trie without the evaluator.
+TEST_F(EngineTest, EqualityWithCidrLiteralMeansContainment) {
+  Compile({"[ipv4-addr:value = '198.51.100.0/24']",            // 0: contains resp_h
+           "[ipv4-addr:value = '198.51.100.7/32']",            // 1: /32
+           "[ipv4-addr:value = '0.0.0.0/0']",                  // 2: /0
+           "[ipv4-addr:value = '198.51.100.200/24']",          // 3: host bits set
+           "[ipv4-addr:value = '198.51.101.0/24']",            // 4: outside
+           "[ipv6-addr:value = '::/0']",                       // 5: no IPv6 in the event
+           "[network-traffic:dst_ref.value = '198.51.0.0/16']",  // 6: through a reference
+           "[network-traffic:src_ref.value = '198.51.0.0/16']",  // 7: src is 10.0.0.5
+           "[ipv4-addr:value IN ('203.0.113.0/24', '10.0.0.0/8')]",  // 8
+           "[ipv4-addr:value = '198.51.100.0']",               // 9: not CIDR form: string
+           "[domain-name:value = '198.51.100.0/24']"});        // 10: not an address path
+  EXPECT_THAT(MatchLine(kConn), ElementsAre(0, 1, 2, 3, 6, 8));
+  EXPECT_EQ(matcher_->candidates_evaluated(), 0u);
+}
+
+TEST_F(EngineTest, IPv6EqualityWithCidrLiteralMeansContainment) {
+  Compile({"[ipv6-addr:value = '2001:db8::/32']", "[ipv6-addr:value = '2001:db8::5/128']",
+           "[ipv6-addr:value = '2001:db9::/32']", "[ipv4-addr:value = '0.0.0.0/0']",
+           "[network-traffic:dst_ref.value = '2001:db8:0:1::/64']"});
+  EXPECT_THAT(MatchLine(R"({"_path":"conn","ts":1700000000.5,"id.orig_h":"2001:db8::5",)"
+                        R"("id.orig_p":1,"id.resp_h":"2001:db8:0:1::9","id.resp_p":443})"),
+              ElementsAre(0, 1, 4));
+}
+
+TEST_F(EngineTest, NotEqualWithCidrLiteralIsFinishedByTheEvaluatorWithTheSameSemantics) {
+  Compile({"[ipv4-addr:value != '0.0.0.0/0']", "[network-traffic:dst_ref.value != '10.0.0.0/8']",
+           "[network-traffic:dst_ref.value != '198.51.100.0/24']"});
+  EXPECT_THAT(MatchLine(kConn), ElementsAre(1));
+}
+
 TEST_F(EngineTest, EqualityIndicatorIsAnsweredByTheIndexAlone) {
   Compile({"[ipv4-addr:value = '198.51.100.7']", "[ipv4-addr:value = '198.51.100.8']"});
   EXPECT_THAT(MatchLine(kConn), ElementsAre(0u));

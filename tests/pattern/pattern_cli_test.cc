@@ -113,6 +113,20 @@ TEST_F(PatternCliTest, NdjsonMatchAnswersMatchedOrError) {
             "{\"error\":\"pattern: 1:14: expected a literal, found ']'\"}\n");
 }
 
+TEST_F(PatternCliTest, CidrEqualityFlagComparesAddressesByContainment) {
+  std::string bundle =
+      "[{\"type\":\"bundle\",\"objects\":[{\"type\":\"observed-data\",\"id\":\"observed-data--1\","
+      "\"first_observed\":\"2020-01-01T00:00:00Z\",\"last_observed\":\"2020-01-01T00:00:00Z\","
+      "\"number_observed\":1,\"object_refs\":[\"ipv4-addr--1\"]},"
+      "{\"type\":\"ipv4-addr\",\"id\":\"ipv4-addr--1\",\"value\":\"58.247.1.2\"}]}]";
+  std::string in = Write("c.ndjson", "{\"pattern\": \"[ipv4-addr:value = '58.246.0.0/15']\", "
+                                     "\"observations\": " + bundle + "}\n");
+  EXPECT_EQ(Run("pattern match --ndjson " + in).out, "{\"matched\":false}\n");
+  RunResult r = Run("pattern match --cidr-equality --ndjson " + in);
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out, "{\"matched\":true}\n");
+}
+
 TEST_F(PatternCliTest, MissingNdjsonFileIsAUsageError) {
   EXPECT_EQ(Run("pattern match --ndjson " + (dir_ / "absent").string(), true).exit_code, 2);
 }

@@ -337,6 +337,19 @@ TEST_F(PgConnectionTest, FailedStatementsOfEveryKindLeaveTheTransactionUsable) {
   EXPECT_EQ(QueryText(*conn_, "SELECT string_agg(k, ',' ORDER BY k) FROM u"), "a,c");
 }
 
+// The statement prepared in the same pipeline as a failing execution survives the rollback
+// to the savepoint (prepared statements are not transactional), so the cache stays valid.
+TEST_F(PgConnectionTest, StatementFirstPreparedByAFailingExecutionIsReusable) {
+  ASSERT_OK(conn_->Exec("INSERT INTO u (k) VALUES ('a')").status());
+  ASSERT_OK_AND_ASSIGN(Transaction tx, Transaction::Begin(*conn_));
+  constexpr std::string_view kSql = "INSERT INTO u (k) VALUES ($1)";
+  EXPECT_THAT(conn_->Exec(kSql, {"a"}), StatusIs(StatusCode::kAlreadyExists, HasSubstr("u_k_key")));
+  EXPECT_THAT(conn_->Exec(kSql, {"b"}), IsOkAndHolds(1));
+  ASSERT_OK(tx.Commit());
+  EXPECT_THAT(conn_->Exec(kSql, {"c"}), IsOkAndHolds(1));
+  EXPECT_EQ(QueryInt(*conn_, "SELECT count(*) FROM u"), 3);
+}
+
 TEST_F(PgConnectionTest, ExecScriptOutsideTransactionIsAllOrNothing) {
   EXPECT_THAT(conn_->ExecScript("INSERT INTO u (k) VALUES ('a'); INSERT INTO u (k) VALUES ('a')"),
               StatusIs(StatusCode::kAlreadyExists, HasSubstr("u_k_key")));

@@ -101,19 +101,36 @@ TEST_P(TransactionTest, ReaderOnAnotherConnectionSeesCommittedRowsOnly) {
   EXPECT_EQ(Count(*reader), 1);
 }
 
-TEST_P(TransactionTest, SecondWriterGetsUnavailableAfterBusyTimeout) {
-  if (is_postgres()) GTEST_SKIP() << "SQLite's database write lock; see RowLockWaitGivesUp...";
-  auto other = Open({.busy_timeout_ms = 20});
-  ASSERT_OK_AND_ASSIGN(Transaction tx, Transaction::Begin(*conn_));  // holds the write lock
-  EXPECT_THAT(other->Begin(Connection::TxMode::kImmediate),
-              StatusIs(StatusCode::kUnavailable, HasSubstr("database is locked")));
-  EXPECT_THAT(other->Exec("INSERT INTO t VALUES (9)"),
-              StatusIs(StatusCode::kUnavailable, HasSubstr("database is locked")));
-  EXPECT_FALSE(other->in_transaction());
-  ASSERT_OK(tx.Commit());
-  // Once the lock is released the other connection writes normally.
-  EXPECT_OK(other->Exec("INSERT INTO t VALUES (9)").status());
+// PostgreSQL has no database write lock: a second writer waits only on the rows it touches,
+// for lock_timeout (= Options::busy_timeout_ms), then gets kUnavailable (SQLSTATE 55P03).
+TEST_P(TransactionTest, ConcurrentWriterGivesUpWithUnavailableAfterBusyTimeout) {
+  if (is_postgres()) {
+    ASSERT_OK(conn_->Exec("INSERT INTO t VALUES (1)").status());
+    auto other = Open({.busy_timeout_ms = 20});
+    ASSERT_OK_AND_ASSIGN(Transaction tx, Transaction::Begin(*conn_));
+    ASSERT_OK(conn_->Exec("UPDATE t SET x = 2 WHERE x = 1").status());  // row-locks x = 1
+    ASSERT_OK_AND_ASSIGN(Transaction other_tx, Transaction::Begin(*other));
+    EXPECT_OK(other->Exec("INSERT INTO t VALUES (9)").status());  // other rows: not blocked
+    EXPECT_THAT(other->Exec("UPDATE t SET x = 3 WHERE x = 1"),
+                StatusIs(StatusCode::kUnavailable, HasSubstr("lock timeout")));
+    EXPECT_TRUE(other->in_transaction());  // the failed statement undid only itself
+    ASSERT_OK(other_tx.Commit());
+    ASSERT_OK(tx.Commit());
+    EXPECT_EQ(Count(*conn_), 2);
+  } else {
+    auto other = Open({.busy_timeout_ms = 20});
+    ASSERT_OK_AND_ASSIGN(Transaction tx, Transaction::Begin(*conn_));  // holds the write lock
+    EXPECT_THAT(other->Begin(Connection::TxMode::kImmediate),
+                StatusIs(StatusCode::kUnavailable, HasSubstr("database is locked")));
+    EXPECT_THAT(other->Exec("INSERT INTO t VALUES (9)"),
+                StatusIs(StatusCode::kUnavailable, HasSubstr("database is locked")));
+    EXPECT_FALSE(other->in_transaction());
+    ASSERT_OK(tx.Commit());
+    // Once the lock is released the other connection writes normally.
+    EXPECT_OK(other->Exec("INSERT INTO t VALUES (9)").status());
+  }
 }
+
 
 TEST_P(TransactionTest, DeferredTransactionReadsWithoutTakingTheWriteLock) {
   auto other = Open({.busy_timeout_ms = 20});
@@ -126,23 +143,7 @@ TEST_P(TransactionTest, DeferredTransactionReadsWithoutTakingTheWriteLock) {
   EXPECT_EQ(Count(*conn_), 1);
 }
 
-// PostgreSQL has no database write lock: a second writer waits only on the rows it touches,
-// for lock_timeout (= Options::busy_timeout_ms), then gets kUnavailable (SQLSTATE 55P03).
-TEST_P(TransactionTest, RowLockWaitGivesUpWithUnavailableAfterBusyTimeout) {
-  if (!is_postgres()) GTEST_SKIP() << "SQLite locks the whole database; see SecondWriter...";
-  ASSERT_OK(conn_->Exec("INSERT INTO t VALUES (1)").status());
-  auto other = Open({.busy_timeout_ms = 20});
-  ASSERT_OK_AND_ASSIGN(Transaction tx, Transaction::Begin(*conn_));
-  ASSERT_OK(conn_->Exec("UPDATE t SET x = 2 WHERE x = 1").status());  // row-locks x = 1
-  ASSERT_OK_AND_ASSIGN(Transaction other_tx, Transaction::Begin(*other));
-  EXPECT_OK(other->Exec("INSERT INTO t VALUES (9)").status());  // other rows: not blocked
-  EXPECT_THAT(other->Exec("UPDATE t SET x = 3 WHERE x = 1"),
-              StatusIs(StatusCode::kUnavailable, HasSubstr("lock timeout")));
-  EXPECT_TRUE(other->in_transaction());  // the failed statement undid only itself
-  ASSERT_OK(other_tx.Commit());
-  ASSERT_OK(tx.Commit());
-  EXPECT_EQ(Count(*conn_), 2);
-}
+
 
 INSTANTIATE_TEST_SUITE_P(Backends, TransactionTest, ::testing::ValuesIn(TestBackends()),
                          BackendName);

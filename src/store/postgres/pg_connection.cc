@@ -28,6 +28,7 @@
 #include <functional>
 #include <limits>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "base/check.h"
@@ -578,8 +579,17 @@ class PgConnection final : public Connection {
       }
       RETURN_IF_ERROR(CheckValueSizes(batch[i]).WithContext("ExecBatch row " + std::to_string(i)));
     }
-    if (cache_.size() + batch.size() > kMaxCachedStatements) {
-      // At most one new statement per distinct value-type signature; make room up front.
+    // One new statement per value-type signature not cached yet: make room up front, so that
+    // no statement of this batch is deallocated while the batch runs.
+    std::unordered_set<std::string> new_keys;
+    for (const std::vector<Value>& row : batch) {
+      std::string key;
+      key.reserve(sql.size() + 1 + row.size());
+      key.append(sql).push_back('\0');
+      for (const Value& v : row) key.push_back(TypeChar(v));
+      if (!cache_.contains(key)) new_keys.insert(std::move(key));
+    }
+    if (cache_.size() + new_keys.size() > kMaxCachedStatements) {
       RETURN_IF_ERROR(Simple("DEALLOCATE ALL"));
       cache_.clear();
     }
