@@ -1,5 +1,6 @@
 // fuzz/pattern_eval_fuzzer.cc: Match() on a fuzzed pattern and fuzzed observations. Input:
-// byte 0 picks the STIX version, then the pattern, a NUL byte, and the observations JSON.
+// byte 0 picks the STIX version (bit 0) and MatchOptions::cidr_equality (bit 1), then the
+// pattern, a NUL byte, and the observations JSON.
 // Matching must never crash; the step budget keeps each run short.
 #include <boost/json.hpp>
 
@@ -28,6 +29,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!observations.ok()) return 0;
   p::MatchOptions options;
   options.max_steps = 20000;
+  options.cidr_equality = (data[0] & 2) != 0;
   auto matched = p::Match(*pattern, *observations, options);
   (void)matched;
   return 0;

@@ -37,6 +37,10 @@ int RunInit(const NodeFlags& f) {
 }
 
 int RunServe(const NodeFlags& f) {
+  // Operational logs go to stderr with the access log; stdout stays clean.
+  auto default_logger =
+      std::make_shared<spdlog::logger>("detente", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  spdlog::set_default_logger(default_logger);
   auto config = server::LoadConfig(f.dir);
   if (!config.ok()) return ReportError("serve", config.status());
   if (!f.listen.empty()) config->listen = f.listen;

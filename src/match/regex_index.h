@@ -30,8 +30,9 @@ struct hs_scratch;
 
 namespace detente::match {
 
-// The vectorscan regex for a LIKE pattern (\A...\z, '%' -> (?s:.*), '_' -> (?s:.)); RE2
-// confirmation uses the pattern module's own LIKE compiler.
+// The vectorscan prefilter regex for a LIKE pattern (\A...\z, '%' -> (?s:.*), '_' -> (?s:.);
+// leading/trailing '%' drop the anchor instead: "%foo%" -> "foo"); RE2 confirmation uses the
+// pattern module's own LIKE compiler.
 std::string LikeToRegex(std::string_view like);
 
 class RegexIndex {

@@ -56,7 +56,13 @@ class SessionBase {
 
 struct Server::Impl {
   explicit Impl(const ServerOptions& o, const Router& r, Authenticator* a, Metrics* m)
-      : options(o), router(r), auth(a), metrics(m), acceptor(ioc), signals(ioc) {}
+      : options(o),
+        router(r),
+        auth(a),
+        metrics(m),
+        control(net::make_strand(ioc)),
+        acceptor(control),
+        signals(control) {}
 
   void Accept();
   void Register(const std::shared_ptr<SessionBase>& s) {
@@ -76,10 +82,14 @@ struct Server::Impl {
   bool tls = false;
 
   net::io_context ioc;
+  // The acceptor and the signal set are used only on this strand (accept completions,
+  // shutdown, signal handling), so they are never touched from two threads at once.
+  net::strand<net::io_context::executor_type> control;
   std::optional<ssl::context> ssl_ctx;
   tcp::acceptor acceptor;
   net::signal_set signals;
   std::atomic<bool> stopping{false};
+  tcp::endpoint bound;  // set by Start, then read-only
 
   std::mutex mu;  // guards running_threads, shutdown_deadline
   std::condition_variable cv;
@@ -418,6 +428,8 @@ base::Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options
   impl->acceptor.listen(net::socket_base::max_listen_connections, ec);
   if (ec) return base::UnavailableError("listen on " + where + ": " + ec.message());
 
+  impl->bound = impl->acceptor.local_endpoint(ec);
+  if (ec) return base::UnavailableError("listen on " + where + ": " + ec.message());
   impl->Accept();
   Impl* raw = impl.get();
   raw->running_threads = options.threads;
@@ -447,13 +459,11 @@ Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Server::~Server() { Shutdown(); }
 
 uint16_t Server::port() const {
-  beast::error_code ec;
-  return impl_->acceptor.local_endpoint(ec).port();
+  return impl_->bound.port();
 }
 
 std::string Server::url() const {
-  beast::error_code ec;
-  tcp::endpoint ep = impl_->acceptor.local_endpoint(ec);
+  const tcp::endpoint& ep = impl_->bound;
   std::string host = ep.address().is_v6() ? "[" + ep.address().to_string() + "]"
                                            : ep.address().to_string();
   return std::string(impl_->tls ? "https://" : "http://") + host + ":" +
@@ -462,7 +472,7 @@ std::string Server::url() const {
 
 void Server::HandleSignals() {
   Impl* impl = impl_.get();
-  net::post(impl->ioc, [this, impl] {
+  net::post(impl->control, [this, impl] {
     beast::error_code ec;
     impl->signals.add(SIGINT, ec);
     impl->signals.add(SIGTERM, ec);
@@ -483,7 +493,7 @@ void Server::BeginShutdown() {
     impl->shutdown_deadline = Clock::now() + impl->options.shutdown_timeout;
     impl->cv.notify_all();
   }
-  net::post(impl->ioc, [impl] {
+  net::post(impl->control, [impl] {
     beast::error_code ec;
     impl->acceptor.close(ec);
     impl->signals.cancel(ec);

@@ -107,13 +107,17 @@ base::Result<std::vector<std::string_view>> SplitEnvelope(std::string_view body)
       sc.Advance();
       continue;
     }
+    // The text is valid JSON, so anything unexpected here means a duplicated "objects" key
+    // whose earlier value Boost.JSON discarded; refuse rather than loop or guess.
+    if (sc.Peek() != '"') return NotEnvelope("\"objects\" given more than once");
     std::string_view key = sc.String();
     sc.SkipWs();
     sc.Advance();  // ':'
     sc.SkipWs();
     if (key == "objects") {
       ++objects_keys;
-      sc.Advance();  // '['
+      if (sc.Peek() != '[') return NotEnvelope("\"objects\" given more than once");
+      sc.Advance();
       for (;;) {
         sc.SkipWs();
         if (sc.Peek() == ']') {
@@ -124,10 +128,14 @@ base::Result<std::vector<std::string_view>> SplitEnvelope(std::string_view body)
           sc.Advance();
           continue;
         }
-        out.push_back(sc.Value());
+        std::string_view v = sc.Value();
+        if (v.empty() || v.front() != '{') {
+          return NotEnvelope("\"objects\" given more than once");
+        }
+        out.push_back(v);
       }
-    } else {
-      sc.Value();
+    } else if (sc.Value().empty()) {
+      return NotEnvelope("\"objects\" given more than once");
     }
   }
   // A duplicated or escaped "objects" key would make the raw split and the parsed document

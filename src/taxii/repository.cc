@@ -61,7 +61,7 @@ CREATE TABLE taxii_objects (
 );
 CREATE INDEX taxii_objects_last ON taxii_objects (collection_id, is_last, date_added);
 CREATE INDEX taxii_objects_id ON taxii_objects (collection_id, stix_id, vkey);
-CREATE INDEX taxii_objects_type ON taxii_objects (collection_id, type, is_last, date_added);
+CREATE INDEX taxii_objects_type ON taxii_objects (collection_id, type, date_added);
 CREATE TABLE taxii_status (
   api_root_id INTEGER NOT NULL REFERENCES taxii_api_roots (id),
   uuid TEXT NOT NULL,
@@ -110,7 +110,7 @@ CREATE TABLE taxii_objects (
 );
 CREATE INDEX taxii_objects_last ON taxii_objects (collection_id, is_last, date_added);
 CREATE INDEX taxii_objects_id ON taxii_objects (collection_id, stix_id, vkey);
-CREATE INDEX taxii_objects_type ON taxii_objects (collection_id, type, is_last, date_added);
+CREATE INDEX taxii_objects_type ON taxii_objects (collection_id, type, date_added);
 CREATE TABLE taxii_status (
   api_root_id BIGINT NOT NULL REFERENCES taxii_api_roots (id),
   uuid TEXT NOT NULL,
@@ -249,8 +249,14 @@ void AppendFilter(std::string* sql, std::vector<Value>* params, const Filter& fi
     sql->append(" AND o.stix_id IN ");
     BindList(sql, params, filter.ids);
   }
-  if (!filter.types.empty()) {
-    sql->append(" AND o.type IN ");
+  if (filter.types.size() == 1) {
+    sql->append(" AND o.type = ");
+    Bind(sql, params, Value(filter.types[0]));
+  } else if (!filter.types.empty()) {
+    // Several types: an index range per type would have to be merged and sorted in full
+    // before LIMIT applies (O(matches)); the expression keeps the planner on a date_added
+    // ordered index instead, which stops after one page of matches.
+    sql->append(" AND (o.type || '') IN ");
     BindList(sql, params, filter.types);
   }
   std::vector<std::string> parts;
@@ -639,7 +645,16 @@ Result<int64_t> Repository::DeleteObject(const CollectionInfo& collection, std::
   Filter f = filter;
   f.ids.clear();
   f.types.clear();
-  if (!(f.version_all && f.spec_versions.empty())) AppendFilter(&sql, &params, f);
+  if (f.version_all && f.spec_versions.empty()) {
+    // Every version of every spec version, but never the ones this user cannot see.
+    if (f.max_tlp.has_value()) {
+      sql.append(" AND (o.tlp IS NULL OR o.tlp <= ");
+      Bind(&sql, &params, Value(static_cast<int>(*f.max_tlp)));
+      sql.append(")");
+    }
+  } else {
+    AppendFilter(&sql, &params, f);
+  }
   std::vector<int64_t> doomed;
   {
     ASSIGN_OR_RETURN(auto rows, conn_.Query(sql, params));

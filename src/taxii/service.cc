@@ -127,6 +127,7 @@ class ObjectWriter {
 
 std::string_view ReasonTitle(int status) {
   switch (status) {
+    case 308: return "Permanent Redirect";
     case 400: return "Bad Request";
     case 401: return "Unauthorized";
     case 403: return "Forbidden";
@@ -262,8 +263,7 @@ struct Service::Impl {
     if (m.route == Route::kNone) {
       if (!req.path.empty() && req.path.back() != '/' &&
           RoutePath(req.path + "/").route != Route::kNone) {
-        Response r = Error(404, "TAXII paths end with '/': try " + req.path + "/");
-        r.status = 308;
+        Response r = Error(308, "TAXII paths end with '/': try " + req.path + "/");
         r.headers.emplace("Location", req.path + "/");
         return r;
       }

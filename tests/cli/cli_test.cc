@@ -12,15 +12,15 @@ namespace {
 
 using ::testing::HasSubstr;
 
-struct Run {
+struct CliRun {
   int exit_code;
   std::string out;  // stdout and stderr together
 };
 
-Run RunDetente(const std::string& args) {
+CliRun RunDetente(const std::string& args) {
   std::string cmd = std::string(DETENTE_BINARY) + " " + args + " 2>&1";
   FILE* p = ::popen(cmd.c_str(), "r");
-  Run r{-1, ""};
+  CliRun r{-1, ""};
   if (p == nullptr) return r;
   std::array<char, 4096> buf;
   size_t n;
@@ -31,25 +31,25 @@ Run RunDetente(const std::string& args) {
 }
 
 TEST(CliTest, HelpListsSubcommandsAndExitsZero) {
-  Run r = RunDetente("--help");
+  CliRun r = RunDetente("--help");
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_THAT(r.out, HasSubstr("Subcommands:"));
   EXPECT_THAT(r.out, HasSubstr("version"));
 }
 
 TEST(CliTest, VersionPrintsName) {
-  Run r = RunDetente("version");
+  CliRun r = RunDetente("version");
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_THAT(r.out, HasSubstr("detente "));
 }
 
 TEST(CliTest, UnknownSubcommandIsUsageError) {
-  Run r = RunDetente("no-such-command");
+  CliRun r = RunDetente("no-such-command");
   EXPECT_EQ(r.exit_code, 2);
 }
 
 TEST(CliTest, NoSubcommandIsUsageError) {
-  Run r = RunDetente("");
+  CliRun r = RunDetente("");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.out, HasSubstr("subcommand"));
 }

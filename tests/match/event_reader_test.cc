@@ -80,6 +80,37 @@ TEST_F(EventReaderTest, ZeekIpv6EndpointsBecomeIpv6Addr) {
   EXPECT_THAT(d, Not(Contains(::testing::StartsWith("ipv4-addr"))));
 }
 
+TEST_F(EventReaderTest, IndexedPathsOnlyKeepsEveryObjectButOnlyIndexedProperties) {
+  EventReader lean(paths_, /*indexed_paths_only=*/true);
+  std::string line = Lines(ReadTestdata("zeek_conn.log"))[0];
+  buffer_.assign(line.begin(), line.end());
+  buffer_.resize(line.size() + 64, '\0');
+  ASSERT_OK(lean.ReadFlat(std::string_view(buffer_.data(), line.size()), EventFormat::kAuto,
+                          &obs_));
+  EXPECT_THAT(Dump(obs_), UnorderedElementsAre("ipv4-addr:value=10.0.0.5",
+                                               "ipv4-addr:value=198.51.100.7",
+                                               "network-traffic:src_ref->ipv4-addr",
+                                               "network-traffic:dst_ref->ipv4-addr",
+                                               "~network-traffic:src_ref.value=10.0.0.5"));
+  EXPECT_EQ(obs_.objects().size(), 3u);
+  EXPECT_EQ(FormatStixTime(obs_.first_observed), "2023-11-14T22:13:20.123456Z");
+}
+
+TEST_F(EventReaderTest, IndexedPathsOnlyStillInfersTheZeekLogFromUnparsedFields) {
+  // The conn line without _path is told apart by fields whose values are not parsed here.
+  PathRegistry ports;
+  ports.Intern("network-traffic:dst_port");
+  EventReader lean(ports, /*indexed_paths_only=*/true);
+  std::string line = Lines(ReadTestdata("zeek_nopath.log"))[0];
+  buffer_.assign(line.begin(), line.end());
+  buffer_.resize(line.size() + 64, '\0');
+  ASSERT_OK(lean.ReadFlat(std::string_view(buffer_.data(), line.size()), EventFormat::kAuto,
+                          &obs_));
+  EXPECT_EQ(lean.stats().zeek_events, 1u);
+  EXPECT_THAT(Dump(obs_), Contains(HasSubstr("network-traffic:dst_port=")));
+  EXPECT_THAT(Dump(obs_), Not(Contains(HasSubstr("protocols"))));
+}
+
 TEST_F(EventReaderTest, ZeekConnWithoutPathIsInferred) {
   auto d = ReadDump(Lines(ReadTestdata("zeek_nopath.log"))[0]);
   EXPECT_THAT(d, Contains("network-traffic:protocols[*]=tcp"));

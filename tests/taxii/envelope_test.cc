@@ -34,6 +34,10 @@ TEST(EnvelopeTest, NotAnEnvelopeIsFailedPreconditionFromTable) {
       {"{\"objects\": [1]}", "objects[0] is not a JSON object"},
       {"{\"objects\": [{}], \"objects\": [{}, {}]}", "more than once"},
       {"{\"obj\\u0065cts\": [{}]}", "escaped"},
+      // Found by taxii_envelope_fuzzer (a timeout): a duplicated key whose first value is an
+      // object that itself holds "objects".
+      {"{\"ts\":[{}],\"objects\":{\"objects\":[    {},{}]}\r,\"objects\":[  {},{}]}",
+       "more than once"},
   };
   for (const auto& [body, msg] : cases) {
     EXPECT_THAT(SplitEnvelope(body),

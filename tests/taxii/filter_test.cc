@@ -67,7 +67,7 @@ TEST(FilterTest, MalformedParametersAreRefusedFromTable) {
 
 TEST(FilterTest, TooManyMatchValuesAreRefused) {
   std::string v;
-  for (int i = 0; i <= 100; ++i) v += "t" + std::to_string(i) + ",";
+  for (int i = 0; i <= 100; ++i) v.append("t").append(std::to_string(i)).append(",");
   v.pop_back();
   EXPECT_THAT(Parse({{"match[type]", v}}),
               StatusIs(base::StatusCode::kInvalidArgument, HasSubstr("more than 100")));

@@ -123,6 +123,20 @@ TEST_P(RepositoryTest, VersionFlagsFollowInsertsOutOfOrder) {
   EXPECT_THAT(Ids(exact), ElementsAre(id + "@2024-02-01T00:00:00.000Z"));
 }
 
+TEST_P(RepositoryTest, FirstAndLastUnderASpecVersionFilterUseTheListedVersions) {
+  Add({Indicator(1, "2024-02-01T00:00:00.000Z"), Indicator(1, "2024-03-01T00:00:00.000Z"),
+       Indicator(1, "2024-01-15T00:00:00.000Z")});
+  std::string id = StixId("indicator", 1);
+  Filter f;
+  f.spec_versions = {"2.1"};
+  f.version_first = true;
+  f.version_last = true;
+  EXPECT_THAT(Ids(f), ElementsAre(id + "@2024-03-01T00:00:00.000Z",
+                                  id + "@2024-01-15T00:00:00.000Z"));
+  f.spec_versions = {"2.0"};
+  EXPECT_THAT(Ids(f), ElementsAre());
+}
+
 TEST_P(RepositoryTest, DeletingTheLatestVersionPromotesThePrevious) {
   Add({Indicator(1, "2024-02-01T00:00:00.000Z"), Indicator(1, "2024-03-01T00:00:00.000Z")});
   Filter v;

@@ -24,7 +24,7 @@ class ServiceTest : public ::testing::Test {
     conn_ = std::move(c).value();
     ASSERT_OK(store::Migrate(*conn_, Migrations()));
     repo_ = std::make_unique<Repository>(*conn_, RepositoryOptions{.clock = &clock_});
-    ASSERT_OK(repo_->CreateApiRoot({.name = "api1", .title = "API 1", .max_content_length = 4096}));
+    ASSERT_OK(repo_->CreateApiRoot({.name = "api1", .title = "API 1", .max_content_length = 256 * 1024}));
     ASSERT_OK_AND_ASSIGN(coll_, repo_->CreateCollection({.api_root = "api1", .title = "c"}));
     MakeService();
   }
@@ -104,6 +104,18 @@ TEST_F(ServiceTest, DiscoveryIsServedAtTaxii2) {
   EXPECT_EQ(b.at("api_roots").as_array().at(0).as_string(), "/api1/");  // 21: relative, one '/'
 }
 
+// 20
+TEST_F(ServiceTest, DiscoveryDefaultIsOneOfTheApiRoots) {
+  ServiceOptions o;
+  o.discovery.default_api_root = "api1";
+  Service s(*repo_, o);
+  json::object b = Body(s.Handle({.method = "GET", .path = "/taxii2/"}));
+  EXPECT_EQ(b.at("default").as_string(), "/api1/");
+  o.discovery.default_api_root = "gone";
+  Service t(*repo_, o);
+  EXPECT_FALSE(Body(t.Handle({.method = "GET", .path = "/taxii2/"})).contains("default"));
+}
+
 // 2, 22
 TEST_F(ServiceTest, ApiRootResourceHasTitleVersionsAndMaxContentLength) {
   Response r = Get("/api1/");
@@ -111,7 +123,7 @@ TEST_F(ServiceTest, ApiRootResourceHasTitleVersionsAndMaxContentLength) {
   json::object b = Body(r);
   EXPECT_EQ(b.at("title").as_string(), "API 1");
   EXPECT_EQ(b.at("versions").as_array().at(0).as_string(), kTaxiiMediaType);
-  EXPECT_EQ(b.at("max_content_length").as_int64(), 4096);
+  EXPECT_EQ(b.at("max_content_length").as_int64(), 256 * 1024);
 }
 
 // 4
@@ -456,7 +468,8 @@ TEST_F(ServiceTest, ReposttingAnExactDuplicateIsNotAnError) {
 // 56
 TEST_F(ServiceTest, BodyOverMaxContentLengthIs413) {
   std::vector<std::string> objs;
-  for (int i = 0; i < 30; ++i) objs.push_back(Indicator(i));
+  for (int i = 0; i < 1000; ++i) objs.push_back(Indicator(i));
+  ASSERT_GT(Envelope(objs).size(), 256u * 1024);
   EXPECT_EQ(Post(objs).status, 413);
   EXPECT_EQ(Post({Indicator(1)}).status, 202);
 }
@@ -472,6 +485,25 @@ TEST_F(ServiceTest, UnparseableBodyIs400AndNonEnvelopeIs422) {
 TEST_F(ServiceTest, UnknownCustomPropertiesAreAcceptedSilently) {
   std::string custom = Indicator(1, "2024-01-01T00:00:00.000Z", "\"x_acme_score\":5,");
   EXPECT_EQ(Body(Post({custom})).at("success_count").as_int64(), 1);
+}
+
+// 17 and the verbatim promise: the served bytes are exactly the posted bytes.
+TEST_F(ServiceTest, ObjectsAreServedByteForByte) {
+  std::string odd = Indicator(1);
+  odd.insert(1, "\n   ");
+  odd.replace(odd.find("\"pattern_type\""), 14, "\"pattern\u005ftype\"");
+  ASSERT_EQ(Body(Post({odd})).at("success_count").as_int64(), 1);
+  Response r = Get(Object(StixId("indicator", 1)));
+  EXPECT_EQ(r.body, "{\"objects\":[" + odd + "]}");
+}
+
+// 40 (DELETE)
+TEST_F(ServiceTest, DeleteWithOtherSpecVersionRemovesNothing) {
+  Post({Indicator(1)});
+  EXPECT_EQ(Send("DELETE", Object(StixId("indicator", 1)), {{"match[spec_version]", "2.0"}})
+                .status,
+            200);
+  EXPECT_EQ(Get(Object(StixId("indicator", 1))).status, 200);
 }
 
 // 61
