@@ -32,9 +32,10 @@ std::string StixId(std::string_view type, int64_t n) {
 std::string Indicator(int64_t n) {
   std::string s = "{\"type\":\"indicator\",\"spec_version\":\"2.1\",\"id\":\"";
   s.append(StixId("indicator", n));
-  s.append("\",\"created\":\"2024-01-01T00:00:00.000Z\",\"modified\":\"2024-01-01T00:00:00.000Z\","
-           "\"pattern\":\"[ipv4-addr:value = '10.0.0.1']\",\"pattern_type\":\"stix\","
-           "\"valid_from\":\"2024-01-01T00:00:00Z\"}");
+  s.append(
+      "\",\"created\":\"2024-01-01T00:00:00.000Z\",\"modified\":\"2024-01-01T00:00:00.000Z\","
+      "\"pattern\":\"[ipv4-addr:value = '10.0.0.1']\",\"pattern_type\":\"stix\","
+      "\"valid_from\":\"2024-01-01T00:00:00Z\"}");
   return s;
 }
 
@@ -73,9 +74,9 @@ struct Fixture {
     service = std::make_unique<Service>(*repo);
     n = ObjectCount();
     auto w = *conn->BulkInsert(
-        "taxii_objects", {"collection_id", "date_added", "stix_id", "type", "spec_version",
-                          "version", "version_key", "vkey", "canon_hash", "tlp", "latest_sv",
-                          "is_first", "is_last", "body"});
+        "taxii_objects",
+        {"collection_id", "date_added", "stix_id", "type", "spec_version", "version", "version_key",
+         "vkey", "canon_hash", "tlp", "latest_sv", "is_first", "is_last", "body"});
     std::string hash(32, 'h');
     for (int64_t i = 0; i < n; ++i) {
       bool ind = i % 2 == 0;
@@ -91,17 +92,16 @@ struct Fixture {
                         .ok());
     }
     DETENTE_CHECK(w->Finish().ok());
-    DETENTE_CHECK(conn->Exec("UPDATE taxii_collections SET last_added_us = $1",
-                             {store::Value(base_us + n)})
-                      .ok());
+    DETENTE_CHECK(
+        conn->Exec("UPDATE taxii_collections SET last_added_us = $1", {store::Value(base_us + n)})
+            .ok());
     DETENTE_CHECK(conn->ExecScript("ANALYZE").ok());
   }
 };
 
 std::string Micros(int64_t us) {
-  return base::Timestamp::FromUnixSeconds(us / 1'000'000, static_cast<int32_t>(us % 1'000'000) *
-                                                              1000,
-                                          6)
+  return base::Timestamp::FromUnixSeconds(us / 1'000'000,
+                                          static_cast<int32_t>(us % 1'000'000) * 1000, 6)
       .FormatWithPrecision(6);
 }
 

@@ -71,8 +71,16 @@ int RunServe(const NodeFlags& f) {
   if (base::Status s = server::AddBuiltinRoutes(router, &metrics); !s.ok()) {
     return ReportError("serve", s);
   }
-  // TODO(taxii): mount taxii::Service under /taxii2/ through an adapter once the server
-  // links detente_taxii (see docs/api.md).
+  // The TAXII 2.1 resources, on their own connection (the Service serialises its requests).
+  // Migrations are re-applied so a node created by an older binary gains new tables.
+  auto taxii_conn = store::Connect(so);
+  if (!taxii_conn.ok()) return ReportError("serve", taxii_conn.status());
+  if (base::Status s = store::Migrate(**taxii_conn, server::NodeMigrations()); !s.ok()) {
+    return ReportError("serve", s);
+  }
+  taxii::Repository repo(**taxii_conn);
+  server::TaxiiMount taxii_mount(repo, taxii::ServiceOptions{});
+  if (base::Status s = taxii_mount.AddRoutes(router); !s.ok()) return ReportError("serve", s);
 
   server::ServerOptions o;
   o.host = listen->host;

@@ -18,6 +18,7 @@
 #include "crypto/crypto.h"
 #include "ledger/ledger.h"
 #include "server/users.h"
+#include "taxii/taxii.h"
 
 namespace detente::server {
 namespace {
@@ -255,7 +256,7 @@ std::span<const store::Migration> NodeMigrations() {
     std::vector<store::Migration> v;
     for (const auto& m : Migrations()) v.push_back(m);
     for (const auto& m : ledger::Migrations()) v.push_back(m);
-    // TODO(taxii): append taxii::Migrations() once the taxii module exists.
+    for (const auto& m : taxii::Migrations()) v.push_back(m);
     return v;
   }();
   return all;

@@ -66,7 +66,7 @@ std::string ResolveDatabaseUrl(const NodeConfig& config, const std::string& dir)
 // A path from the config (tls_cert, tls_key) relative to `dir` unless absolute.
 std::string ResolvePath(const std::string& path, const std::string& dir);
 
-// Every migration a node database needs (server, ledger; taxii once it exists).
+// Every migration a node database needs (server, ledger, taxii).
 std::span<const store::Migration> NodeMigrations();
 
 struct InitOptions {

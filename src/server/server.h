@@ -9,10 +9,12 @@
 //   config.h   NodeConfig (TOML), node directory layout, InitNode
 //   metrics.h  Metrics (prometheus-cpp registry), /healthz and /metrics routes
 //   http_server.h  Server: the Beast listener, sessions, TLS, timeouts, graceful shutdown
+//   taxii_adapter.h  TaxiiMount: the taxii module's Service on the Router, grants as access
 #pragma once
 
 #include "server/config.h"
 #include "server/http.h"
 #include "server/http_server.h"
 #include "server/metrics.h"
+#include "server/taxii_adapter.h"
 #include "server/users.h"

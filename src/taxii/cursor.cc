@@ -58,19 +58,16 @@ std::string CursorCodec::Encode(int64_t position_us, std::string_view binding) c
   return base::Base64Encode(raw, base::Base64Alphabet::kUrlSafe, base::Base64Padding::kNone);
 }
 
-base::Result<int64_t> CursorCodec::Decode(std::string_view token,
-                                          std::string_view binding) const {
+base::Result<int64_t> CursorCodec::Decode(std::string_view token, std::string_view binding) const {
   if (token.size() > 128) return base::InvalidArgumentError("next: malformed token");
-  auto raw = base::Base64Decode(token, base::Base64Alphabet::kUrlSafe,
-                                base::Base64Padding::kNone);
+  auto raw = base::Base64Decode(token, base::Base64Alphabet::kUrlSafe, base::Base64Padding::kNone);
   if (!raw.ok() || raw->size() != kTokenSize || (*raw)[0] != kTokenVersion) {
     return base::InvalidArgumentError("next: malformed token");
   }
   base::ByteView signed_part(raw->data(), kTokenSize - kMacSize);
   crypto::Digest mac = HmacSha256(base::AsBytes(key_), signed_part);
   if (!crypto::ConstantTimeEquals(base::ByteView(mac.data(), kMacSize),
-                                  base::ByteView(raw->data() + kTokenSize - kMacSize,
-                                                 kMacSize))) {
+                                  base::ByteView(raw->data() + kTokenSize - kMacSize, kMacSize))) {
     return base::InvalidArgumentError("next: bad signature");
   }
   if (std::memcmp(raw->data() + 9, binding.data(), kBindingSize) != 0) {

@@ -10,7 +10,7 @@
 
 namespace detente::taxii {
 
-inline constexpr size_t kMaxEnvelopeDepth = 100;     // JSON nesting depth of a body
+inline constexpr size_t kMaxEnvelopeDepth = 100;       // JSON nesting depth of a body
 inline constexpr size_t kMaxEnvelopeObjects = 100000;  // objects per POST
 
 // The verbatim text of each element of the envelope's "objects" array, in order; the views

@@ -20,8 +20,8 @@ base::Result<std::vector<std::string>> SplitList(std::string_view param, std::st
   size_t start = 0;
   for (;;) {
     size_t comma = v.find(',', start);
-    std::string_view item = v.substr(start, comma == std::string_view::npos ? v.npos
-                                                                              : comma - start);
+    std::string_view item =
+        v.substr(start, comma == std::string_view::npos ? v.npos : comma - start);
     if (item.empty()) return Bad(param, "empty list element");
     if (out.size() >= kMaxMatchValues) {
       return Bad(param, "more than " + std::to_string(kMaxMatchValues) + " values");
@@ -88,10 +88,8 @@ base::Result<QueryParams> ParseQueryParams(
     } else if (name == "limit") {
       int64_t v = 0;
       auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
-      if (ec != std::errc() || ptr != value.data() + value.size() || v < 1 ||
-          v > INT32_MAX) {
-        return Bad(name, "not an integer from 1 to 2147483647: \"" + value.substr(0, 40) +
-                             "\"");
+      if (ec != std::errc() || ptr != value.data() + value.size() || v < 1 || v > INT32_MAX) {
+        return Bad(name, "not an integer from 1 to 2147483647: \"" + value.substr(0, 40) + "\"");
       }
       p.limit = static_cast<int>(v);
     } else if (name == "next") {

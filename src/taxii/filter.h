@@ -25,8 +25,8 @@ inline constexpr size_t kMaxMatchValues = 100;  // values per match[] field
 
 struct QueryParams {
   Filter filter;
-  int limit = 0;      // 0 = not given
-  std::string next;   // "" = not given
+  int limit = 0;               // 0 = not given
+  std::string next;            // "" = not given
   bool version_given = false;  // match[version] was in the query
   // The filters in a canonical text form (sorted, normalised), which a cursor is bound to.
   std::string canonical;

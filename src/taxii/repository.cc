@@ -178,10 +178,10 @@ Result<std::vector<GroupRow>> LoadGroup(store::Connection& conn, int64_t coll,
   std::vector<GroupRow> out;
   while (rows->Next()) {
     base::ByteView h = rows->Blob(4);
-    out.push_back(GroupRow{rows->Int64(0), std::string(rows->Text(1)),
-                           std::string(rows->Text(2)), std::string(rows->Text(3)),
-                           std::string(base::AsChars(h)), static_cast<int>(rows->Int64(5)),
-                           static_cast<int>(rows->Int64(6)), static_cast<int>(rows->Int64(7))});
+    out.push_back(GroupRow{rows->Int64(0), std::string(rows->Text(1)), std::string(rows->Text(2)),
+                           std::string(rows->Text(3)), std::string(base::AsChars(h)),
+                           static_cast<int>(rows->Int64(5)), static_cast<int>(rows->Int64(6)),
+                           static_cast<int>(rows->Int64(7))});
   }
   RETURN_IF_ERROR(rows->status());
   return out;
@@ -211,8 +211,8 @@ constexpr std::string_view kUpdateFlags =
     "WHERE collection_id = $1 AND date_added = $2";
 
 // Writes the flags of rows whose flags differ from `before` (matched by date_added).
-Status WriteChangedFlags(store::Connection& conn, int64_t coll,
-                         const std::vector<GroupRow>& before, const std::vector<GroupRow>& after) {
+Status WriteChangedFlags(store::Connection& conn, int64_t coll, const std::vector<GroupRow>& before,
+                         const std::vector<GroupRow>& after) {
   for (const GroupRow& a : after) {
     auto it = std::find_if(before.begin(), before.end(),
                            [&](const GroupRow& b) { return b.date_added == a.date_added; });
@@ -220,9 +220,8 @@ Status WriteChangedFlags(store::Connection& conn, int64_t coll,
     if (it->latest_sv == a.latest_sv && it->is_first == a.is_first && it->is_last == a.is_last) {
       continue;
     }
-    RETURN_IF_ERROR(conn.Exec(kUpdateFlags, {Value(coll), Value(a.date_added),
-                                             Value(a.latest_sv), Value(a.is_first),
-                                             Value(a.is_last)})
+    RETURN_IF_ERROR(conn.Exec(kUpdateFlags, {Value(coll), Value(a.date_added), Value(a.latest_sv),
+                                             Value(a.is_first), Value(a.is_last)})
                         .status());
   }
   return base::OkStatus();
@@ -475,14 +474,16 @@ Result<std::vector<CollectionInfo>> Repository::ListCollections(std::string_view
 }
 
 Result<std::vector<AddResult>> Repository::AddObjects(const CollectionInfo& collection,
-                                                      std::span<const std::string_view> objects) {
+                                                      std::span<const std::string_view> objects,
+                                                      const StatusRecord* status) {
   const int64_t coll = collection.internal_id;
   ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(conn_));
   // Takes the collection's row lock (PostgreSQL; SQLite already holds the write lock) so that
   // date_added values are handed out, and committed, in order.
-  RETURN_IF_ERROR(conn_.Exec("UPDATE taxii_collections SET last_added_us = last_added_us "
-                             "WHERE id = $1",
-                             {Value(coll)})
+  RETURN_IF_ERROR(conn_
+                      .Exec("UPDATE taxii_collections SET last_added_us = last_added_us "
+                            "WHERE id = $1",
+                            {Value(coll)})
                       .status());
   int64_t last_us = 0;
   {
@@ -564,31 +565,37 @@ Result<std::vector<AddResult>> Repository::AddObjects(const CollectionInfo& coll
       version_key = VersionKey(*base::Timestamp::Parse(res.version));
     }
     std::vector<GroupRow> before = group;
-    group.push_back(GroupRow{date_added, facts->spec_version, res.version, version_key, hash,
-                             0, 0, 0});
+    group.push_back(
+        GroupRow{date_added, facts->spec_version, res.version, version_key, hash, 0, 0, 0});
     ComputeFlags(group);
     RETURN_IF_ERROR(WriteChangedFlags(conn_, coll, before, group));
     const GroupRow& mine = group.back();
     std::optional<int> tlp;
     if (facts->tlp.has_value()) tlp = static_cast<int>(*facts->tlp);
     RETURN_IF_ERROR(
-        conn_.Exec("INSERT INTO taxii_objects (collection_id, date_added, stix_id, type, "
-                   "spec_version, version, version_key, vkey, canon_hash, tlp, latest_sv, "
-                   "is_first, is_last, body) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
-                   "$11, $12, $13, $14)",
-                   {Value(coll), Value(date_added), Value(facts->id), Value(facts->type),
-                    Value(facts->spec_version), Value(res.version), Value(version_key),
-                    Value(facts->spec_version + " " + version_key), Value::Blob(hash),
-                    tlp ? Value(*tlp) : Value(), Value(mine.latest_sv), Value(mine.is_first),
-                    Value(mine.is_last), Value::Blob(raw)})
+        conn_
+            .Exec("INSERT INTO taxii_objects (collection_id, date_added, stix_id, type, "
+                  "spec_version, version, version_key, vkey, canon_hash, tlp, latest_sv, "
+                  "is_first, is_last, body) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
+                  "$11, $12, $13, $14)",
+                  {Value(coll), Value(date_added), Value(facts->id), Value(facts->type),
+                   Value(facts->spec_version), Value(res.version), Value(version_key),
+                   Value(facts->spec_version + " " + version_key), Value::Blob(hash),
+                   tlp ? Value(*tlp) : Value(), Value(mine.latest_sv), Value(mine.is_first),
+                   Value(mine.is_last), Value::Blob(raw)})
             .status());
     ++next_us;
     res.ok = true;
     results.push_back(std::move(res));
   }
-  RETURN_IF_ERROR(conn_.Exec("UPDATE taxii_collections SET last_added_us = $2 WHERE id = $1",
-                             {Value(coll), Value(next_us - 1)})
+  RETURN_IF_ERROR(conn_
+                      .Exec("UPDATE taxii_collections SET last_added_us = $2 WHERE id = $1",
+                            {Value(coll), Value(next_us - 1)})
                       .status());
+  if (status != nullptr) {
+    RETURN_IF_ERROR(
+        PutStatus(status->api_root, status->id, status->owner, status->render(results)));
+  }
   RETURN_IF_ERROR(tx.Commit());
   return results;
 }
@@ -662,9 +669,10 @@ Result<int64_t> Repository::DeleteObject(const CollectionInfo& collection, std::
     RETURN_IF_ERROR(rows->status());
   }
   for (int64_t d : doomed) {
-    RETURN_IF_ERROR(conn_.Exec("DELETE FROM taxii_objects WHERE collection_id = $1 AND "
-                               "date_added = $2",
-                               {Value(coll), Value(d)})
+    RETURN_IF_ERROR(conn_
+                        .Exec("DELETE FROM taxii_objects WHERE collection_id = $1 AND "
+                              "date_added = $2",
+                              {Value(coll), Value(d)})
                         .status());
   }
   if (!doomed.empty()) {
@@ -677,28 +685,38 @@ Result<int64_t> Repository::DeleteObject(const CollectionInfo& collection, std::
   return static_cast<int64_t>(doomed.size());
 }
 
-Status Repository::PutStatus(std::string_view api_root, std::string_view id,
-                             std::string_view owner, std::string_view json) {
+Status Repository::PutStatus(std::string_view api_root, std::string_view id, std::string_view owner,
+                             std::string_view json) {
   ASSIGN_OR_RETURN(int64_t root_id, ApiRootId(api_root));
   return conn_
-      .Exec("INSERT INTO taxii_status (api_root_id, uuid, owner, created_us, body) VALUES ($1, "
-            "$2, $3, $4, $5)",
-            {Value(root_id), Value(id), Value(owner), Value(ToMicros(options_.clock->Now())),
-             Value(json)})
+      .Exec(
+          "INSERT INTO taxii_status (api_root_id, uuid, owner, created_us, body) VALUES ($1, "
+          "$2, $3, $4, $5)",
+          {Value(root_id), Value(id), Value(owner), Value(ToMicros(options_.clock->Now())),
+           Value(json)})
       .status();
 }
 
 Result<std::string> Repository::GetStatus(std::string_view api_root, std::string_view id,
                                           std::string_view owner) {
-  ASSIGN_OR_RETURN(auto rows,
-                   conn_.Query("SELECT s.body FROM taxii_status s JOIN taxii_api_roots r ON "
-                               "r.id = s.api_root_id WHERE r.name = $1 AND s.uuid = $2 AND s.owner = $3",
-                               {Value(api_root), Value(id), Value(owner)}));
+  ASSIGN_OR_RETURN(
+      auto rows,
+      conn_.Query("SELECT s.body FROM taxii_status s JOIN taxii_api_roots r ON "
+                  "r.id = s.api_root_id WHERE r.name = $1 AND s.uuid = $2 AND s.owner = $3",
+                  {Value(api_root), Value(id), Value(owner)}));
   if (!rows->Next()) {
     RETURN_IF_ERROR(rows->status());
     return base::NotFoundError("no status \"" + std::string(id) + "\"");
   }
   return std::string(rows->Text(0));
+}
+
+}  // namespace detente::taxii
+
+namespace detente::taxii {
+
+Result<int64_t> Repository::ExpireStatuses(int64_t before_us) {
+  return conn_.Exec("DELETE FROM taxii_status WHERE created_us < $1", {Value(before_us)});
 }
 
 }  // namespace detente::taxii

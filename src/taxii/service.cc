@@ -1,9 +1,9 @@
 // taxii/service.cc: the TAXII 2.1 resources as a Request -> Response function: routing,
 // content negotiation, access decisions, and the JSON of each resource. Tested by
 // service_test.cc (one test per applicable conformance requirement).
+#include <strings.h>
 #include <algorithm>
 #include <cctype>
-#include <strings.h>
 
 #include "taxii/cursor.h"
 #include "taxii/envelope.h"
@@ -83,8 +83,7 @@ Result<std::vector<std::pair<std::string, std::string>>> ParseQueryString(std::s
       std::string_view name = part.substr(0, eq);
       std::string_view value = eq == std::string_view::npos ? "" : part.substr(eq + 1);
       ASSIGN_OR_RETURN(std::string n, PercentDecode(name, start));
-      ASSIGN_OR_RETURN(std::string v,
-                       PercentDecode(value, start + (eq == part.npos ? 0 : eq + 1)));
+      ASSIGN_OR_RETURN(std::string v, PercentDecode(value, start + (eq == part.npos ? 0 : eq + 1)));
       out.emplace_back(std::move(n), std::move(v));
     }
     start = amp + 1;
@@ -127,18 +126,30 @@ class ObjectWriter {
 
 std::string_view ReasonTitle(int status) {
   switch (status) {
-    case 308: return "Permanent Redirect";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 406: return "Not Acceptable";
-    case 413: return "Payload Too Large";
-    case 415: return "Unsupported Media Type";
-    case 422: return "Unprocessable Entity";
-    case 503: return "Service Unavailable";
-    default: return "Internal Server Error";
+    case 308:
+      return "Permanent Redirect";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 406:
+      return "Not Acceptable";
+    case 413:
+      return "Payload Too Large";
+    case 415:
+      return "Unsupported Media Type";
+    case 422:
+      return "Unprocessable Entity";
+    case 503:
+      return "Service Unavailable";
+    default:
+      return "Internal Server Error";
   }
 }
 
@@ -165,15 +176,24 @@ Response Error(int status, std::string_view description) {
 // repository is called, so anything left is ours or the database's.
 Response StoreError(const Status& s) {
   if (s.code() == base::StatusCode::kNotFound) return Error(404, s.message());
-  if (s.code() == base::StatusCode::kUnavailable) {
-    return Error(503, "the database is unavailable; retry later");
-  }
-  return Error(500, "internal error");  // the details stay in the server's log, not here
+  Response r = s.code() == base::StatusCode::kUnavailable
+                   ? Error(503, "the database is unavailable; retry later")
+                   : Error(500, "internal error");
+  r.log_message = s.ToString();  // for the server's log, never in the body
+  return r;
 }
 
 enum class Route {
-  kNone, kDiscovery, kApiRoot, kStatus, kCollections, kCollection, kManifest, kObjects,
-  kObject, kVersions,
+  kNone,
+  kDiscovery,
+  kApiRoot,
+  kStatus,
+  kCollections,
+  kCollection,
+  kManifest,
+  kObjects,
+  kObject,
+  kVersions,
 };
 
 struct Match {
@@ -222,9 +242,12 @@ Match RoutePath(std::string_view path) {
 
 std::string_view AllowedMethods(Route r) {
   switch (r) {
-    case Route::kObjects: return "GET, POST";
-    case Route::kObject: return "GET, DELETE";
-    default: return "GET";
+    case Route::kObjects:
+      return "GET, POST";
+    case Route::kObject:
+      return "GET, DELETE";
+    default:
+      return "GET";
   }
 }
 
@@ -232,6 +255,42 @@ void AddDateHeaders(Response* r, const Page& page) {
   if (page.objects.empty()) return;
   r->headers.emplace("X-TAXII-Date-Added-First", FormatMicros(page.objects.front().date_added_us));
   r->headers.emplace("X-TAXII-Date-Added-Last", FormatMicros(page.objects.back().date_added_us));
+}
+
+// The status resource (section 4.3.1) of a completed POST.
+std::string StatusJson(const std::string& id, base::Timestamp request_time,
+                       const std::vector<AddResult>& results) {
+  std::string body;
+  ObjectWriter w(&body);
+  w.String("id", id);
+  w.String("status", "complete");
+  w.String("request_timestamp", FormatMicros(ToMicros(request_time)));
+  int64_t ok = 0;
+  for (const AddResult& r : results) ok += r.ok ? 1 : 0;
+  int64_t failed = static_cast<int64_t>(results.size()) - ok;
+  w.Int("total_count", static_cast<int64_t>(results.size()));
+  w.Int("success_count", ok);
+  auto details = [&](bool want_ok, std::string_view key) {
+    std::string* o = w.Key(key);
+    o->push_back('[');
+    int n = 0;
+    for (const AddResult& r : results) {
+      if (r.ok != want_ok) continue;
+      if (n++ > 0) o->push_back(',');
+      ObjectWriter d(o);
+      d.String("id", r.id);
+      d.String("version", r.version);
+      if (!want_ok) d.String("message", r.message);
+      d.Close();
+    }
+    o->push_back(']');
+  };
+  if (ok > 0) details(true, "successes");
+  w.Int("failure_count", failed);
+  if (failed > 0) details(false, "failures");
+  w.Int("pending_count", 0);
+  w.Close();
+  return body;
 }
 
 }  // namespace
@@ -284,21 +343,23 @@ struct Service::Impl {
 
     auto root = repo.GetApiRoot(m.api_root);
     if (!root.ok()) {
-      return root.status().code() == base::StatusCode::kNotFound
-                 ? Error(404, "no such API root")
-                 : StoreError(root.status());
+      return root.status().code() == base::StatusCode::kNotFound ? Error(404, "no such API root")
+                                                                 : StoreError(root.status());
     }
     switch (m.route) {
-      case Route::kApiRoot: return ApiRoot(*root);
-      case Route::kStatus: return GetStatus(m, req);
-      case Route::kCollections: return Collections(m, req);
-      default: break;
+      case Route::kApiRoot:
+        return ApiRoot(*root);
+      case Route::kStatus:
+        return GetStatus(m, req);
+      case Route::kCollections:
+        return Collections(m, req);
+      default:
+        break;
     }
     auto coll = repo.GetCollection(m.api_root, m.collection);
     if (!coll.ok()) {
-      return coll.status().code() == base::StatusCode::kNotFound
-                 ? Error(404, "no such collection")
-                 : StoreError(coll.status());
+      return coll.status().code() == base::StatusCode::kNotFound ? Error(404, "no such collection")
+                                                                 : StoreError(coll.status());
     }
     CollectionAccess access = options.access(req.user, *coll);
     if (!access.can_read && !access.can_write) return Error(404, "no such collection");
@@ -319,11 +380,16 @@ struct Service::Impl {
     }
     if (!access.can_read) return Error(403, "no read access to this collection");
     switch (m.route) {
-      case Route::kObjects: return GetObjects(*coll, req, access, /*manifest=*/false);
-      case Route::kManifest: return GetObjects(*coll, req, access, /*manifest=*/true);
-      case Route::kObject: return GetObject(*coll, m.object, req, access);
-      case Route::kVersions: return GetVersions(*coll, m.object, req, access);
-      default: return Error(404, "no such endpoint");
+      case Route::kObjects:
+        return GetObjects(*coll, req, access, /*manifest=*/false);
+      case Route::kManifest:
+        return GetObjects(*coll, req, access, /*manifest=*/true);
+      case Route::kObject:
+        return GetObject(*coll, m.object, req, access);
+      case Route::kVersions:
+        return GetVersions(*coll, m.object, req, access);
+      default:
+        return Error(404, "no such endpoint");
     }
   }
 
@@ -363,7 +429,7 @@ struct Service::Impl {
     auto s = repo.GetStatus(m.api_root, m.status_id, req.user);
     if (!s.ok()) {
       return s.status().code() == base::StatusCode::kNotFound ? Error(404, "no such status")
-                                                               : StoreError(s.status());
+                                                              : StoreError(s.status());
     }
     return Json(200, std::move(*s));
   }
@@ -461,8 +527,7 @@ struct Service::Impl {
     return Json(200, std::move(body));
   }
 
-  Response ManifestBody(const CollectionInfo& coll, const Page& page,
-                        const std::string& binding) {
+  Response ManifestBody(const CollectionInfo& coll, const Page& page, const std::string& binding) {
     std::string body;
     ObjectWriter w(&body);
     WritePaging(&w, page, binding);
@@ -491,8 +556,8 @@ struct Service::Impl {
   }
 
   // 404 unless the object has a version this user may see.
-  bool CheckExists(const CollectionInfo& coll, std::string_view id,
-                   const CollectionAccess& access, Response* error) {
+  bool CheckExists(const CollectionInfo& coll, std::string_view id, const CollectionAccess& access,
+                   Response* error) {
     auto exists = repo.ObjectExists(coll, id, access.max_tlp);
     if (!exists.ok()) {
       *error = StoreError(exists.status());
@@ -585,42 +650,14 @@ struct Service::Impl {
       return Error(status, objects.status().message());
     }
     base::Timestamp now = options.clock->Now();
-    auto results = repo.AddObjects(coll, *objects);
-    if (!results.ok()) return StoreError(results.status());
-    std::string status_id = base::Uuid::V4().ToString();
     std::string body;
-    ObjectWriter w(&body);
-    w.String("id", status_id);
-    w.String("status", "complete");
-    w.String("request_timestamp", FormatMicros(ToMicros(now)));
-    int64_t ok = 0;
-    for (const AddResult& r : *results) ok += r.ok ? 1 : 0;
-    int64_t failed = static_cast<int64_t>(results->size()) - ok;
-    w.Int("total_count", static_cast<int64_t>(results->size()));
-    w.Int("success_count", ok);
-    auto details = [&](bool want_ok, std::string_view key) {
-      std::string* o = w.Key(key);
-      o->push_back('[');
-      int n = 0;
-      for (const AddResult& r : *results) {
-        if (r.ok != want_ok) continue;
-        if (n++ > 0) o->push_back(',');
-        ObjectWriter d(o);
-        d.String("id", r.id);
-        d.String("version", r.version);
-        if (!want_ok) d.String("message", r.message);
-        d.Close();
-      }
-      o->push_back(']');
-    };
-    if (ok > 0) details(true, "successes");
-    w.Int("failure_count", failed);
-    if (failed > 0) details(false, "failures");
-    w.Int("pending_count", 0);
-    w.Close();
-    if (Status s = repo.PutStatus(root.name, status_id, req.user, body); !s.ok()) {
-      return StoreError(s);
-    }
+    Repository::StatusRecord record{root.name, base::Uuid::V4().ToString(), req.user,
+                                    [&](const std::vector<AddResult>& results) {
+                                      body = StatusJson(record.id, now, results);
+                                      return body;
+                                    }};
+    auto results = repo.AddObjects(coll, *objects, &record);
+    if (!results.ok()) return StoreError(results.status());
     return Json(202, std::move(body));
   }
 };

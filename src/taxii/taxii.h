@@ -55,7 +55,7 @@ std::span<const store::Migration> Migrations();
 struct ApiRootInfo {
   std::string name;  // the URL path segment: [A-Za-z0-9_.~-]{1,64}, not "taxii2"
   std::string title;
-  std::string description;                    // optional ("" = absent)
+  std::string description;                        // optional ("" = absent)
   int64_t max_content_length = 10 * 1024 * 1024;  // bytes, > 0
 };
 
@@ -74,16 +74,16 @@ struct StoredObject {
   std::string id;
   std::string type;
   std::string spec_version;
-  std::string version;     // as written in the object (modified/created) or the date added
+  std::string version;        // as written in the object (modified/created) or the date added
   int64_t date_added_us = 0;  // microseconds since the epoch
-  std::string body;        // the verbatim bytes
+  std::string body;           // the verbatim bytes
 };
 
 // The TAXII matching filters (section 3.4), already parsed and validated.
 struct Filter {
-  int64_t added_after_us = INT64_MIN;  // exclusive lower bound on date_added
-  std::vector<std::string> ids;         // match[id] (OR); empty = any
-  std::vector<std::string> types;       // match[type]
+  int64_t added_after_us = INT64_MIN;      // exclusive lower bound on date_added
+  std::vector<std::string> ids;            // match[id] (OR); empty = any
+  std::vector<std::string> types;          // match[type]
   std::vector<std::string> spec_versions;  // match[spec_version]; empty = latest only
   // match[version]: none given = {last}.
   bool version_all = false;
@@ -142,13 +142,23 @@ class Repository {
   // (invalid STIX, a different object under an existing id+version, too many versions) are
   // reported in the results, not as errors; an exact duplicate (same id, version and RFC 8785
   // canonical form) is reported as success and not stored again.
+  // When `status` is given, its rendering of the results is stored as a status resource in
+  // the same transaction, so an acknowledged POST and its status are never half-written.
   // Errors (nothing stored): store errors.
+  struct StatusRecord {
+    std::string api_root;
+    std::string id;
+    std::string owner;
+    std::function<std::string(const std::vector<AddResult>&)> render;
+  };
   Result<std::vector<AddResult>> AddObjects(const CollectionInfo& collection,
-                                            std::span<const std::string_view> objects);
+                                            std::span<const std::string_view> objects,
+                                            const StatusRecord* status = nullptr);
 
-  // Objects matching `filter` added after `after_us` (the cursor position; INT64_MIN for the
-  // start), oldest first, at most `limit` (>0). `object_id`, when not empty, restricts to that
-  // object (the object endpoints).
+  // Object versions matching `filter` added after max(`after_us`, filter.added_after_us)
+  // (`after_us` is the cursor position; INT64_MIN for the start), oldest first, at most
+  // `limit` (> 0); `more` when a further match exists. One keyset query over an index: the
+  // cost is O(limit) for the default and single-type queries (docs/taxii.md, "Storage").
   Result<Page> QueryObjects(const CollectionInfo& collection, const Filter& filter,
                             int64_t after_us, int limit);
 
@@ -167,6 +177,9 @@ class Repository {
                    std::string_view json);
   Result<std::string> GetStatus(std::string_view api_root, std::string_view id,
                                 std::string_view owner);
+  // Deletes status resources created before `before_us` (retention; the spec asks that they
+  // stay readable for at least 24 hours). Returns the number deleted.
+  Result<int64_t> ExpireStatuses(int64_t before_us);
 
   store::Connection& connection() { return conn_; }
 
@@ -201,6 +214,8 @@ struct Response {
   int status = 200;
   Headers headers;
   std::string body;
+  // For 5xx answers: the underlying error, for the server's log (never sent to the client).
+  std::string log_message;
   // The first value of header `name`, or "".
   std::string Header(std::string_view name) const;
 };

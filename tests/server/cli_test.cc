@@ -15,6 +15,7 @@
 #include <regex>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 #include "server/http_client.h"
 #include "server/server.h"
@@ -135,43 +136,121 @@ TEST_F(NodeCliTest, UserErrorsHaveExitCodes) {
   EXPECT_THAT(nonode.err, HasSubstr("run detente init"));
 }
 
-TEST_F(NodeCliTest, ServeAnswersHealthzAndExitsZeroOnSigterm) {
+// Starts `detente serve --dir dir_ --listen 127.0.0.1:0 <extra>` as a child with stderr in
+// tmp_/serve.err, and waits for its "listening on" line. Returns the port (0 on failure).
+class ServeTest : public NodeCliTest {
+ protected:
+  void TearDown() override {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGKILL);
+      int status;
+      ::waitpid(pid_, &status, 0);
+    }
+    NodeCliTest::TearDown();
+  }
+  uint16_t StartServe(const std::vector<std::string>& extra, const std::string& scheme) {
+    err_path_ = tmp_ + "/serve.err";
+    std::vector<std::string> args = {"detente", "serve", "--dir", dir_, "--listen", "127.0.0.1:0"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    std::vector<char*> argv;
+    for (std::string& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    pid_ = ::fork();
+    if (pid_ < 0) return 0;
+    if (pid_ == 0) {
+      int fd = ::open(err_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+      ::dup2(fd, 2);
+      ::execv(DETENTE_BINARY, argv.data());
+      ::_exit(127);
+    }
+    const std::regex listening("listening on " + scheme + R"(://127\.0\.0\.1:([0-9]+))");
+    std::smatch m;
+    for (int i = 0; i < 1000; ++i) {
+      std::string err = Slurp(err_path_);
+      if (std::regex_search(err, m, listening)) return static_cast<uint16_t>(std::stoi(m[1].str()));
+      int status;
+      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        ADD_FAILURE() << "serve exited early: " << err;
+        return 0;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    ADD_FAILURE() << "serve did not report listening: " << Slurp(err_path_);
+    return 0;
+  }
+  // Sends SIGTERM and returns the exit status (-1 unless it exited normally).
+  int Terminate() {
+    if (::kill(pid_, SIGTERM) != 0) return -1;
+    int status = 0;
+    if (::waitpid(pid_, &status, 0) != pid_) return -1;
+    pid_ = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+  pid_t pid_ = -1;
+  std::string err_path_;
+};
+
+TEST_F(ServeTest, AnswersHealthzAndExitsZeroOnSigterm) {
   Init();
-  std::string err_path = tmp_ + "/serve.err";
-  pid_t pid = ::fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    int fd = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    ::dup2(fd, 2);
-    ::execl(DETENTE_BINARY, "detente", "serve", "--dir", dir_.c_str(), "--listen",
-            "127.0.0.1:0", static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
-  // Wait for the listening line (the child prints it once it serves).
-  const std::regex listening(R"(listening on http://127\.0\.0\.1:([0-9]+))");
-  std::smatch m;
-  std::string err;
-  for (int i = 0; i < 1000; ++i) {
-    err = Slurp(err_path);
-    if (std::regex_search(err, m, listening)) break;
-    int status;
-    if (::waitpid(pid, &status, WNOHANG) == pid) FAIL() << "serve exited early: " << err;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  ASSERT_TRUE(std::regex_search(err, m, listening)) << err;
-  uint16_t port = static_cast<uint16_t>(std::stoi(m[1].str()));
+  uint16_t port = StartServe({}, "http");
+  ASSERT_NE(port, 0);
   auto r = testing::Fetch(port, testing::Get("/healthz"));
   ASSERT_TRUE(r.has_value());
   EXPECT_EQ(r->status, 200);
   EXPECT_EQ(r->body, "{\"status\":\"ok\"}");
-  ASSERT_EQ(::kill(pid, SIGTERM), 0);
-  int status = 0;
-  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
-  ASSERT_TRUE(WIFEXITED(status)) << Slurp(err_path);
-  EXPECT_EQ(WEXITSTATUS(status), 0) << Slurp(err_path);
-  std::string final_err = Slurp(err_path);
+  EXPECT_EQ(Terminate(), 0) << Slurp(err_path_);
+  std::string final_err = Slurp(err_path_);
   EXPECT_THAT(final_err, HasSubstr("\"path\":\"/healthz\",\"status\":200"));
   EXPECT_THAT(final_err, HasSubstr("detente serve: stopped"));
+}
+
+TEST_F(ServeTest, ServesTaxiiDiscoveryToUserWithToken) {
+  Init();
+  ASSERT_EQ(Detente("user add alice --dir " + dir_ + " --password 'correct horse'").rc, 0);
+  CmdResult tok = Detente("user token alice --dir " + dir_);
+  ASSERT_EQ(tok.rc, 0) << tok.err;
+  std::string token = tok.out.substr(0, tok.out.find('\n'));
+  uint16_t port = StartServe({}, "http");
+  ASSERT_NE(port, 0);
+  auto denied = testing::Fetch(port, testing::Get("/taxii2/"));
+  ASSERT_TRUE(denied.has_value());
+  EXPECT_EQ(denied->status, 401);
+  auto r = testing::Fetch(port, testing::Get("/taxii2/", "Authorization: Bearer " + token +
+                                                         "\r\nAccept: application/taxii+json;"
+                                                         "version=2.1\r\n"));
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 200) << r->body;
+  EXPECT_THAT(r->Header("content-type"), StartsWith("application/taxii+json"));
+  EXPECT_EQ(Terminate(), 0) << Slurp(err_path_);
+  EXPECT_THAT(Slurp(err_path_), HasSubstr("\"path\":\"/taxii2/\",\"status\":200"));
+  EXPECT_THAT(Slurp(err_path_), HasSubstr("\"user\":\"alice\""));
+}
+
+TEST_F(ServeTest, ServesHttpsWithTlsFlags) {
+  Init();
+  std::string cmd = "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
+                    "-keyout " + tmp_ + "/key.pem -out " + tmp_ + "/cert.pem -days 1 "
+                    "-subj /CN=localhost >/dev/null 2>&1";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  uint16_t port = StartServe({"--tls-cert", tmp_ + "/cert.pem", "--tls-key", tmp_ + "/key.pem"},
+                             "https");
+  ASSERT_NE(port, 0);
+  SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+  ASSERT_EQ(SSL_CTX_load_verify_locations(ctx, (tmp_ + "/cert.pem").c_str(), nullptr), 1);
+  SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
+  auto r = testing::Fetch(port, testing::Get("/healthz"), ctx);
+  SSL_CTX_free(ctx);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(Terminate(), 0) << Slurp(err_path_);
+}
+
+TEST_F(ServeTest, TlsCertWithoutKeyIsRejected) {
+  Init();
+  CmdResult r = Detente("serve --dir " + dir_ + " --listen 127.0.0.1:0 --tls-cert x.pem");
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_THAT(r.err, HasSubstr("--tls-cert and --tls-key must be given together"));
 }
 
 TEST_F(NodeCliTest, ServeWithoutNodeIsExit2) {

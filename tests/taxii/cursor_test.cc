@@ -28,9 +28,9 @@ TEST(HmacTest, Rfc4231TestCase2) {
 }
 
 TEST(HmacTest, Rfc4231TestCase6KeyLongerThanBlock) {
-  EXPECT_EQ(HexHmac(std::string(131, '\xaa'),
-                    "Test Using Larger Than Block-Size Key - Hash Key First"),
-            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+  EXPECT_EQ(
+      HexHmac(std::string(131, '\xaa'), "Test Using Larger Than Block-Size Key - Hash Key First"),
+      "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
 }
 
 class CursorTest : public ::testing::Test {
@@ -74,9 +74,9 @@ TEST_F(CursorTest, AnotherUserIsRefused) {
 
 TEST_F(CursorTest, GarbageIsMalformed) {
   const std::string long_token(200, 'A');
-  for (std::string_view bad : {std::string_view(""), std::string_view("abc"),
-                               std::string_view("!!!!"), std::string_view("AAAA===="),
-                               std::string_view(long_token)}) {
+  for (std::string_view bad :
+       {std::string_view(""), std::string_view("abc"), std::string_view("!!!!"),
+        std::string_view("AAAA===="), std::string_view(long_token)}) {
     EXPECT_THAT(codec_.Decode(bad, binding_),
                 StatusIs(base::StatusCode::kInvalidArgument, HasSubstr("malformed")))
         << bad;

@@ -14,8 +14,9 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
 TEST(EnvelopeTest, ObjectsAreTheExactBytes) {
-  std::string body = "{ \"more\" : false, \"objects\" : [ {\"a\": 1,  \"b\":\"x]}\\\"\"} ,"
-                     "\n{\"c\":[{}, []]}\t], \"x\": {\"objects\": 3} }";
+  std::string body =
+      "{ \"more\" : false, \"objects\" : [ {\"a\": 1,  \"b\":\"x]}\\\"\"} ,"
+      "\n{\"c\":[{}, []]}\t], \"x\": {\"objects\": 3} }";
   ASSERT_OK_AND_ASSIGN(auto objs, SplitEnvelope(body));
   EXPECT_THAT(objs, ElementsAre("{\"a\": 1,  \"b\":\"x]}\\\"\"}", "{\"c\":[{}, []]}"));
 }
@@ -47,10 +48,10 @@ TEST(EnvelopeTest, NotAnEnvelopeIsFailedPreconditionFromTable) {
 }
 
 TEST(EnvelopeTest, DeepNestingIsRefused) {
-  std::string body = "{\"objects\":[{\"a\":" + std::string(200, '[') + std::string(200, ']') +
-                     "}]}";
-  EXPECT_THAT(SplitEnvelope(body), StatusIs(base::StatusCode::kInvalidArgument,
-                                            HasSubstr("not JSON")));
+  std::string body =
+      "{\"objects\":[{\"a\":" + std::string(200, '[') + std::string(200, ']') + "}]}";
+  EXPECT_THAT(SplitEnvelope(body),
+              StatusIs(base::StatusCode::kInvalidArgument, HasSubstr("not JSON")));
 }
 
 }  // namespace

@@ -28,8 +28,8 @@ TEST(FilterTest, NoParametersMeansLatestVersionOfEverything) {
 }
 
 TEST(FilterTest, CommaListsAreSplit) {
-  ASSERT_OK_AND_ASSIGN(QueryParams p, Parse({{"match[type]", "indicator,malware"},
-                                             {"match[id]", "a--1,b--2"}}));
+  ASSERT_OK_AND_ASSIGN(QueryParams p,
+                       Parse({{"match[type]", "indicator,malware"}, {"match[id]", "a--1,b--2"}}));
   EXPECT_THAT(p.filter.types, ElementsAre("indicator", "malware"));
   EXPECT_THAT(p.filter.ids, ElementsAre("a--1", "b--2"));
 }
@@ -79,8 +79,7 @@ TEST(FilterTest, UnknownMatchFieldsAreIgnored) {
 }
 
 TEST(FilterTest, ObjectEndpointIgnoresIdAndType) {
-  ASSERT_OK_AND_ASSIGN(QueryParams p,
-                       Parse({{"match[type]", "malware"}}, Endpoint::kObject));
+  ASSERT_OK_AND_ASSIGN(QueryParams p, Parse({{"match[type]", "malware"}}, Endpoint::kObject));
   EXPECT_TRUE(p.filter.types.empty());
 }
 

@@ -34,7 +34,7 @@ TEST(NegotiationTest, AcceptHeadersFromTable) {
       {"application/taxii+json;version=2.1;q=0", false},
       {"text/html, application/xml", false},
       {"application/taxii+json;version=2.1;q=0, */*", false},  // the specific range wins
-      {"application/taxii+json;q=2", false},                    // bad q: unparseable
+      {"application/taxii+json;q=2", false},                   // bad q: unparseable
       {"garbage", false},
       {"application/", false},
   };
@@ -62,16 +62,16 @@ TEST(NegotiationTest, MalformedMediaTypeNamesTheOffset) {
 
 TEST(NegotiationTest, OverlongAcceptIsRefused) {
   std::string big(5000, 'a');
-  EXPECT_THAT(ParseAccept(big), StatusIs(base::StatusCode::kInvalidArgument,
-                                         HasSubstr("longer than 4096")));
+  EXPECT_THAT(ParseAccept(big),
+              StatusIs(base::StatusCode::kInvalidArgument, HasSubstr("longer than 4096")));
   EXPECT_FALSE(AcceptsTaxii(big));
 }
 
 TEST(NegotiationTest, TooManyRangesAreRefused) {
   std::string many;
   for (int i = 0; i < 70; ++i) many += "a/b,";
-  EXPECT_THAT(ParseAccept(many), StatusIs(base::StatusCode::kInvalidArgument,
-                                          HasSubstr("more than 64")));
+  EXPECT_THAT(ParseAccept(many),
+              StatusIs(base::StatusCode::kInvalidArgument, HasSubstr("more than 64")));
 }
 
 }  // namespace

@@ -1,5 +1,8 @@
 // Tests of taxii::Repository, parametrized over the store backend (SQLite in taxii_test,
 // PostgreSQL in taxii_pg_test).
+#include <atomic>
+#include <thread>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -131,8 +134,8 @@ TEST_P(RepositoryTest, FirstAndLastUnderASpecVersionFilterUseTheListedVersions) 
   f.spec_versions = {"2.1"};
   f.version_first = true;
   f.version_last = true;
-  EXPECT_THAT(Ids(f), ElementsAre(id + "@2024-03-01T00:00:00.000Z",
-                                  id + "@2024-01-15T00:00:00.000Z"));
+  EXPECT_THAT(Ids(f),
+              ElementsAre(id + "@2024-03-01T00:00:00.000Z", id + "@2024-01-15T00:00:00.000Z"));
   f.spec_versions = {"2.0"};
   EXPECT_THAT(Ids(f), ElementsAre());
 }
@@ -163,8 +166,7 @@ TEST_P(RepositoryTest, TlpAboveTheReadersLevelIsHidden) {
   EXPECT_THAT(Ids(f), ElementsAre(StixId("indicator", 2) + "@2024-01-01T00:00:00.000Z"));
   EXPECT_THAT(repo_->ObjectExists(coll_, StixId("indicator", 1), stix::TlpLevel::kAmber),
               IsOkAndHolds(false));
-  EXPECT_THAT(repo_->ObjectExists(coll_, StixId("indicator", 1), std::nullopt),
-              IsOkAndHolds(true));
+  EXPECT_THAT(repo_->ObjectExists(coll_, StixId("indicator", 1), std::nullopt), IsOkAndHolds(true));
 }
 
 TEST_P(RepositoryTest, KeysetPagesCoverEverythingOnce) {
@@ -203,6 +205,56 @@ TEST_P(RepositoryTest, StatusIsVisibleOnlyToItsOwner) {
   EXPECT_THAT(repo_->GetStatus("api1", "s1", "alice"), IsOkAndHolds("{\"id\":\"s1\"}"));
   EXPECT_THAT(repo_->GetStatus("api1", "s1", "bob"),
               StatusIs(base::StatusCode::kNotFound, HasSubstr("s1")));
+}
+
+TEST_P(RepositoryTest, StatusIsWrittenWithTheObjects) {
+  Repository::StatusRecord rec{"api1", "s2", "alice", [](const std::vector<AddResult>& r) {
+                                 return "{\"n\":" + std::to_string(r.size()) + "}";
+                               }};
+  std::string obj = Indicator(1);
+  std::string_view views[] = {obj};
+  ASSERT_OK(repo_->AddObjects(coll_, views, &rec).status());
+  EXPECT_THAT(repo_->GetStatus("api1", "s2", "alice"), IsOkAndHolds("{\"n\":1}"));
+}
+
+TEST_P(RepositoryTest, ExpiredStatusesAreGone) {
+  ASSERT_OK(repo_->PutStatus("api1", "old", "alice", "{}"));
+  clock_.AdvanceSeconds(2 * 86400);
+  ASSERT_OK(repo_->PutStatus("api1", "new", "alice", "{}"));
+  EXPECT_THAT(repo_->ExpireStatuses(ToMicros(clock_.Now()) - 86400'000'000LL), IsOkAndHolds(1));
+  EXPECT_THAT(repo_->GetStatus("api1", "old", "alice"),
+              StatusIs(base::StatusCode::kNotFound, HasSubstr("old")));
+  EXPECT_OK(repo_->GetStatus("api1", "new", "alice").status());
+}
+
+TEST_P(RepositoryTest, ConcurrentWritersGetDistinctIncreasingDateAdded) {
+  constexpr int kThreads = 3, kBatches = 20, kPerBatch = 5;
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      auto conn = Open();
+      if (conn == nullptr) {
+        ++failures;
+        return;
+      }
+      Repository repo(*conn, RepositoryOptions{.clock = &clock_});
+      for (int b = 0; b < kBatches; ++b) {
+        std::vector<std::string> objs;
+        for (int i = 0; i < kPerBatch; ++i) objs.push_back(Indicator(1 + t * 10000 + b * 100 + i));
+        std::vector<std::string_view> views(objs.begin(), objs.end());
+        auto r = repo.AddObjects(coll_, views);
+        if (!r.ok()) ++failures;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  ASSERT_EQ(failures.load(), 0);
+  ASSERT_OK_AND_ASSIGN(Page page, repo_->QueryObjects(coll_, Latest(), INT64_MIN, 10000));
+  ASSERT_EQ(page.objects.size(), static_cast<size_t>(kThreads * kBatches * kPerBatch));
+  for (size_t i = 1; i < page.objects.size(); ++i) {
+    EXPECT_LT(page.objects[i - 1].date_added_us, page.objects[i].date_added_us);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, RepositoryTest, ::testing::ValuesIn(store::TestBackends()),

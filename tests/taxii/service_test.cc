@@ -2,9 +2,9 @@
 // checklist (the number in each comment), plus pagination over thousands of objects.
 #include <set>
 
-#include <boost/json.hpp>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <boost/json.hpp>
 
 #include "taxii/taxii.h"
 #include "taxii_test_util.h"
@@ -24,7 +24,8 @@ class ServiceTest : public ::testing::Test {
     conn_ = std::move(c).value();
     ASSERT_OK(store::Migrate(*conn_, Migrations()));
     repo_ = std::make_unique<Repository>(*conn_, RepositoryOptions{.clock = &clock_});
-    ASSERT_OK(repo_->CreateApiRoot({.name = "api1", .title = "API 1", .max_content_length = 256 * 1024}));
+    ASSERT_OK(
+        repo_->CreateApiRoot({.name = "api1", .title = "API 1", .max_content_length = 256 * 1024}));
     ASSERT_OK_AND_ASSIGN(coll_, repo_->CreateCollection({.api_root = "api1", .title = "c"}));
     MakeService();
   }
@@ -48,9 +49,8 @@ class ServiceTest : public ::testing::Test {
   std::string Object(const std::string& id) const { return Objects() + id + "/"; }
 
   Response Send(std::string method, std::string path,
-                std::vector<std::pair<std::string, std::string>> query = {},
-                std::string body = "", std::string user = "",
-                std::string accept = std::string(kTaxiiMediaType)) {
+                std::vector<std::pair<std::string, std::string>> query = {}, std::string body = "",
+                std::string user = "", std::string accept = std::string(kTaxiiMediaType)) {
     Request r;
     r.method = std::move(method);
     r.path = std::move(path);
@@ -163,8 +163,7 @@ TEST_F(ServiceTest, ObjectsGetWithoutVersionedAcceptIsServed) {
 // 9
 TEST_F(ServiceTest, UnsupportedAcceptIs406) {
   EXPECT_EQ(Send("GET", Objects(), {}, "", "", "application/json").status, 406);
-  EXPECT_EQ(Send("GET", "/taxii2/", {}, "", "", "application/taxii+json;version=2.0").status,
-            406);
+  EXPECT_EQ(Send("GET", "/taxii2/", {}, "", "", "application/taxii+json;version=2.0").status, 406);
 }
 
 // 10, 11, 12
@@ -268,9 +267,9 @@ TEST_F(ServiceTest, ObjectsAreSortedByDateAdded) {
 // 33
 TEST_F(ServiceTest, CannotReadGives403OnReadEndpoints) {
   Post({Indicator(1)});
-  for (const std::string& p : {Objects(), Object(StixId("indicator", 1)),
-                               Object(StixId("indicator", 1)) + "versions/",
-                               "/api1/collections/" + coll_.id + "/manifest/"}) {
+  for (const std::string& p :
+       {Objects(), Object(StixId("indicator", 1)), Object(StixId("indicator", 1)) + "versions/",
+        "/api1/collections/" + coll_.id + "/manifest/"}) {
     EXPECT_EQ(Get(p, {}, "writer").status, 403) << p;
   }
 }
@@ -278,14 +277,14 @@ TEST_F(ServiceTest, CannotReadGives403OnReadEndpoints) {
 // 34, 35, 36
 TEST_F(ServiceTest, MatchFieldsOrWithinAndAcross) {
   Post({Indicator(1), Indicator(2), Malware(3), Malware(4)});
-  EXPECT_EQ(ObjectIds(Get(Objects(), {{"match[id]", StixId("indicator", 1) + "," +
-                                                        StixId("malware", 3)}}))
+  EXPECT_EQ(ObjectIds(Get(Objects(),
+                          {{"match[id]", StixId("indicator", 1) + "," + StixId("malware", 3)}}))
                 .size(),
             2u);
   EXPECT_EQ(ObjectIds(Get(Objects(), {{"match[type]", "malware,tool"}})).size(), 2u);
-  EXPECT_THAT(ObjectIds(Get(Objects(), {{"match[type]", "malware"},
-                                        {"match[id]", StixId("indicator", 1) + "," +
-                                                          StixId("malware", 3)}})),
+  EXPECT_THAT(ObjectIds(Get(Objects(),
+                            {{"match[type]", "malware"},
+                             {"match[id]", StixId("indicator", 1) + "," + StixId("malware", 3)}})),
               ::testing::ElementsAre(StixId("malware", 3)));
 }
 
@@ -295,10 +294,10 @@ TEST_F(ServiceTest, VersionKeywordsSelectTheRightVersions) {
         Indicator(1, "2024-03-01T00:00:00.000Z")});
   auto versions = [&](std::string v) {
     std::vector<std::string> out;
-    json::object b =
-        Body(Get(Objects(), v.empty() ? std::vector<std::pair<std::string, std::string>>{}
-                                      : std::vector<std::pair<std::string, std::string>>{
-                                            {"match[version]", v}}));
+    json::object b = Body(Get(
+        Objects(), v.empty()
+                       ? std::vector<std::pair<std::string, std::string>>{}
+                       : std::vector<std::pair<std::string, std::string>>{{"match[version]", v}}));
     if (auto* objs = b.if_contains("objects")) {
       for (const auto& o : objs->as_array()) {
         out.emplace_back(o.as_object().at("modified").as_string());
@@ -348,9 +347,11 @@ TEST_F(ServiceTest, AddedAfterIsExclusive) {
 
 // 42, 45
 TEST_F(ServiceTest, MalformedQueryParametersAre400) {
-  for (auto q : std::vector<std::pair<std::string, std::string>>{
-           {"added_after", "bogus"}, {"match[version]", "bogus"}, {"limit", "abc"},
-           {"limit", "0"}, {"limit", "-1"}}) {
+  for (auto q : std::vector<std::pair<std::string, std::string>>{{"added_after", "bogus"},
+                                                                 {"match[version]", "bogus"},
+                                                                 {"limit", "abc"},
+                                                                 {"limit", "0"},
+                                                                 {"limit", "-1"}}) {
     Response r = Get(Objects(), {q});
     EXPECT_EQ(r.status, 400) << q.first << "=" << q.second;
     EXPECT_THAT(r.body, HasSubstr(q.first));
@@ -447,7 +448,7 @@ TEST_F(ServiceTest, TamperedOrReplayedCursorIs400) {
   Response changed = Get(Objects(), {{"match[type]", "malware"}, {"next", next}});
   EXPECT_EQ(changed.status, 400);
   EXPECT_THAT(changed.body, HasSubstr("different query"));
-  EXPECT_EQ(Get(Objects(), {{"next", next}}, "green").status, 400);  // another user
+  EXPECT_EQ(Get(Objects(), {{"next", next}}, "green").status, 400);         // another user
   EXPECT_EQ(Get(Objects(), {{"limit", "5"}, {"next", next}}).status, 200);  // limit may change
 }
 
@@ -500,8 +501,7 @@ TEST_F(ServiceTest, ObjectsAreServedByteForByte) {
 // 40 (DELETE)
 TEST_F(ServiceTest, DeleteWithOtherSpecVersionRemovesNothing) {
   Post({Indicator(1)});
-  EXPECT_EQ(Send("DELETE", Object(StixId("indicator", 1)), {{"match[spec_version]", "2.0"}})
-                .status,
+  EXPECT_EQ(Send("DELETE", Object(StixId("indicator", 1)), {{"match[spec_version]", "2.0"}}).status,
             200);
   EXPECT_EQ(Get(Object(StixId("indicator", 1))).status, 200);
 }

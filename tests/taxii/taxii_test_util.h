@@ -26,8 +26,8 @@ inline std::string StixId(std::string_view type, int n) {
 inline std::string Indicator(int n, std::string_view modified = "2024-01-01T00:00:00.000Z",
                              std::string_view extra = "") {
   return "{\"type\":\"indicator\",\"spec_version\":\"2.1\",\"id\":\"" + StixId("indicator", n) +
-         "\"," + std::string(extra) +
-         "\"created\":\"2024-01-01T00:00:00.000Z\",\"modified\":\"" + std::string(modified) +
+         "\"," + std::string(extra) + "\"created\":\"2024-01-01T00:00:00.000Z\",\"modified\":\"" +
+         std::string(modified) +
          "\",\"pattern\":\"[ipv4-addr:value = '10.0.0.1']\",\"pattern_type\":\"stix\","
          "\"valid_from\":\"2024-01-01T00:00:00Z\"}";
 }
