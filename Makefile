@@ -49,7 +49,7 @@ bench: setup configure
 	cmake --build $(BUILD) -j $(JOBS) --target benches
 	./scripts/bench.sh $(BUILD)
 
-fuzz: setup
+fuzz: setup  # FUZZ_SECONDS=600 (per target), FUZZ_TARGETS="pattern_parse ..." (default: all)
 	CC=clang-14 CXX=clang++-14 cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DDETENTE_FUZZ=ON -DDETENTE_BUILD_TESTS=OFF -DDETENTE_BUILD_BENCH=OFF -DDETENTE_WERROR=OFF
 	cmake --build $(FUZZ_BUILD) -j $(JOBS)

@@ -4,10 +4,13 @@
 #include <boost/json.hpp>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cli/cli.h"
@@ -37,9 +40,9 @@ base::Result<std::unique_ptr<ledger::Log>> OpenLog(const std::string& dir, bool 
 }
 
 // --key FILE: a note signer key ("PRIVATE+KEY+<name>+...", name must be the origin) or an
-// Ed25519 PKCS#8 PEM.
-base::Result<crypto::SigningKey> LoadKey(const std::string& path, const std::string& origin) {
-  ASSIGN_OR_RETURN(std::string text, ReadInput(path));
+// Ed25519 PKCS#8 PEM. `text` is the content of the file `path`.
+base::Result<crypto::SigningKey> ParseKey(const std::string& text, const std::string& path,
+                                          const std::string& origin) {
   if (text.rfind("PRIVATE+KEY+", 0) == 0) {
     ASSIGN_OR_RETURN(ledger::NoteSigner s, ledger::NoteSigner::Parse(text));
     if (s.type() != ledger::kNoteTypeEd25519) {
@@ -69,7 +72,13 @@ void AddInit(CLI::App& parent, int* exit_code) {
   cmd->callback([=] {
     std::optional<crypto::SigningKey> sk;
     if (!key->empty()) {
-      auto k = LoadKey(*key, *origin);
+      auto text = ReadInput(*key);
+      if (!text.ok()) {  // an unreadable key file is a usage error, like a missing one
+        ReportError("log init", text.status());
+        *exit_code = kExitUsage;
+        return;
+      }
+      auto k = ParseKey(*text, *key, *origin);
       if (!k.ok()) {
         *exit_code = ReportError("log init", k.status());
         return;
@@ -107,6 +116,12 @@ void AddAppend(CLI::App& parent, int* exit_code) {
     std::ifstream file_in;
     std::istream* in = &std::cin;
     if (*file != "-") {
+      std::error_code ec;
+      if (std::filesystem::is_directory(*file, ec)) {
+        ReportError("log append", base::InvalidArgumentError(*file + ": is a directory"));
+        *exit_code = kExitUsage;
+        return;
+      }
       file_in.open(*file, std::ios::binary);
       if (!file_in) {
         *exit_code = ReportError("log append", base::NotFoundError(*file + ": cannot open"));
@@ -200,6 +215,7 @@ void AddProve(CLI::App& parent, int* exit_code) {
       return;
     }
     boost::json::object o;
+    o["type"] = "inclusion";  // the line is `proof verify` input as printed
     o["index"] = p->index;
     o["size"] = p->size;
     o["leaf_hash"] = ledger::HashToHex(p->leaf_hash);
@@ -230,6 +246,7 @@ void AddConsistency(CLI::App& parent, int* exit_code) {
       return;
     }
     boost::json::object o;
+    o["type"] = "consistency";  // the line is `proof verify` input as printed
     o["size1"] = p->size1;
     o["size2"] = p->size2;
     o["root1"] = ledger::HashToHex(p->root1);
@@ -356,22 +373,43 @@ base::Status VerifyProofLine(std::string_view line) {
   if (type == nullptr || !type->is_string()) {
     return base::InvalidArgumentError("\"type\" must be \"inclusion\" or \"consistency\"");
   }
+  const bool inclusion = type->get_string() == "inclusion";
+  const bool consistency = type->get_string() == "consistency";
+  if (!inclusion && !consistency) {
+    return base::InvalidArgumentError("\"type\" must be \"inclusion\" or \"consistency\"");
+  }
+  // A member we do not know would be silently ignored: a misspelt field could make a line
+  // mean something else than its writer thought, so it is rejected.
+  static constexpr std::string_view kInclusionFields[] = {"type", "leaf_hash", "index", "size",
+                                                          "proof", "root"};
+  static constexpr std::string_view kConsistencyFields[] = {"type",  "size1", "size2",
+                                                            "root1", "root2", "proof"};
+  for (const auto& member : *o) {
+    std::string_view key(member.key().data(), member.key().size());
+    bool known = false;
+    for (std::string_view f : inclusion ? std::span<const std::string_view>(kInclusionFields)
+                                        : std::span<const std::string_view>(kConsistencyFields)) {
+      known = known || f == key;
+    }
+    if (!known) {
+      return base::InvalidArgumentError("unknown field \"" + std::string(key.substr(0, 64)) +
+                                        "\" in " +
+                                        (inclusion ? "an inclusion" : "a consistency") + " proof");
+    }
+  }
   ASSIGN_OR_RETURN(std::vector<Hash> proof, GetProof(*o));
-  if (type->get_string() == "inclusion") {
+  if (inclusion) {
     ASSIGN_OR_RETURN(Hash leaf, GetHash(*o, "leaf_hash"));
     ASSIGN_OR_RETURN(Hash root, GetHash(*o, "root"));
     ASSIGN_OR_RETURN(uint64_t index, GetSize(*o, "index"));
     ASSIGN_OR_RETURN(uint64_t size, GetSize(*o, "size"));
     return ledger::VerifyInclusion(index, size, leaf, proof, root);
   }
-  if (type->get_string() == "consistency") {
-    ASSIGN_OR_RETURN(Hash root1, GetHash(*o, "root1"));
-    ASSIGN_OR_RETURN(Hash root2, GetHash(*o, "root2"));
-    ASSIGN_OR_RETURN(uint64_t size1, GetSize(*o, "size1"));
-    ASSIGN_OR_RETURN(uint64_t size2, GetSize(*o, "size2"));
-    return ledger::VerifyConsistency(size1, size2, proof, root1, root2);
-  }
-  return base::InvalidArgumentError("\"type\" must be \"inclusion\" or \"consistency\"");
+  ASSIGN_OR_RETURN(Hash root1, GetHash(*o, "root1"));
+  ASSIGN_OR_RETURN(Hash root2, GetHash(*o, "root2"));
+  ASSIGN_OR_RETURN(uint64_t size1, GetSize(*o, "size1"));
+  ASSIGN_OR_RETURN(uint64_t size2, GetSize(*o, "size2"));
+  return ledger::VerifyConsistency(size1, size2, proof, root1, root2);
 }
 
 void AddProofVerify(CLI::App& app, int* exit_code) {
@@ -385,8 +423,9 @@ void AddProofVerify(CLI::App& app, int* exit_code) {
   cmd->add_option("FILE", *file, "Input file, or - for standard input")->capture_default_str();
   cmd->callback([=] {
     auto input = ReadInput(*file);
-    if (!input.ok()) {
-      *exit_code = ReportError("proof verify", input.status());
+    if (!input.ok()) {  // missing, a directory, unreadable: a usage / I-O error
+      ReportError("proof verify", input.status());
+      *exit_code = kExitUsage;
       return;
     }
     std::string_view rest = *input;
@@ -467,8 +506,9 @@ void AddNoteVerify(CLI::App& app, int* exit_code) {
       return;
     }
     auto input = ReadInput(*file);
-    if (!input.ok()) {
-      *exit_code = ReportError("note verify", input.status());
+    if (!input.ok()) {  // missing, a directory, unreadable: a usage / I-O error
+      ReportError("note verify", input.status());
+      *exit_code = kExitUsage;
       return;
     }
     auto n = ledger::OpenNote(*input, *known);

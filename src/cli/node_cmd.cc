@@ -1,11 +1,15 @@
-// cli/node_cmd.cc: `detente init`, `detente serve` and `detente user add|list|token|grant|
-// revoke`: flags -> server module -> exit code. Running a node: docs/operations.md.
+// cli/node_cmd.cc: `detente init`, `detente serve`, `detente user add|list|token|grant|
+// revoke` and `detente collection add|list|policy`: flags -> server/taxii modules -> exit code.
+// Running a node: docs/operations.md.
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "cli/cli.h"
 #include "server/server.h"
@@ -16,7 +20,52 @@ namespace {
 struct NodeFlags {
   std::string party, dir, listen, db, tls_cert, tls_key, name, collection, password;
   bool password_stdin = false, json = false, read = false, write = false;
+  // collection add / policy
+  std::string title, description, alias, api_root = std::string(server::kDefaultApiRoot);
+  std::optional<std::string> red_users, amber_strict_users;
 };
+
+// A connection to the node's database with every migration applied (so a node made by an
+// older binary gains new tables), and its config.
+struct OpenedNode {
+  server::NodeConfig config;
+  std::unique_ptr<store::Connection> conn;
+};
+
+base::Result<OpenedNode> OpenNode(const std::string& dir) {
+  OpenedNode n;
+  ASSIGN_OR_RETURN(n.config, server::LoadConfig(dir));
+  store::Options so;
+  so.url = server::ResolveDatabaseUrl(n.config, dir);
+  so.create = false;
+  ASSIGN_OR_RETURN(n.conn, store::Connect(so));
+  RETURN_IF_ERROR(store::Migrate(*n.conn, server::NodeMigrations()));
+  return n;
+}
+
+// The id of the collection named by `id_or_alias`. Errors: kNotFound naming it, store errors.
+base::Result<std::string> ResolveCollection(const std::string& dir,
+                                            const std::string& id_or_alias) {
+  ASSIGN_OR_RETURN(OpenedNode node, OpenNode(dir));
+  taxii::Repository repo(*node.conn);
+  ASSIGN_OR_RETURN(taxii::CollectionInfo c, server::FindCollection(repo, id_or_alias));
+  return c.id;
+}
+
+void AppendJsonList(std::string* out, const std::vector<std::string>& items) {
+  *out += '[';
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) *out += ',';
+    base::AppendJsonString(out, items[i]);
+  }
+  *out += ']';
+}
+
+std::string JoinComma(const std::vector<std::string>& items) {
+  std::string out;
+  for (const std::string& i : items) out += (out.empty() ? "" : ",") + i;
+  return out;
+}
 
 base::Result<std::unique_ptr<server::UserStore>> OpenUsers(const std::string& dir) {
   ASSIGN_OR_RETURN(server::NodeConfig config, server::LoadConfig(dir));
@@ -38,8 +87,8 @@ int RunInit(const NodeFlags& f) {
 
 int RunServe(const NodeFlags& f) {
   // Operational logs go to stderr with the access log; stdout stays clean.
-  auto default_logger =
-      std::make_shared<spdlog::logger>("detente", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  auto default_logger = std::make_shared<spdlog::logger>(
+      "detente", std::make_shared<spdlog::sinks::stderr_sink_mt>());
   spdlog::set_default_logger(default_logger);
   auto config = server::LoadConfig(f.dir);
   if (!config.ok()) return ReportError("serve", config.status());
@@ -47,8 +96,8 @@ int RunServe(const NodeFlags& f) {
   if (!f.db.empty()) config->database = f.db;
   if (!f.tls_cert.empty() || !f.tls_key.empty()) {
     if (f.tls_cert.empty() || f.tls_key.empty()) {
-      return ReportError("serve", base::InvalidArgumentError(
-                                      "--tls-cert and --tls-key must be given together"));
+      return ReportError(
+          "serve", base::InvalidArgumentError("--tls-cert and --tls-key must be given together"));
     }
     config->tls_cert = f.tls_cert;
     config->tls_key = f.tls_key;
@@ -71,15 +120,28 @@ int RunServe(const NodeFlags& f) {
   if (base::Status s = server::AddBuiltinRoutes(router, &metrics); !s.ok()) {
     return ReportError("serve", s);
   }
-  // The TAXII 2.1 resources, on their own connection (the Service serialises its requests).
-  // Migrations are re-applied so a node created by an older binary gains new tables.
+  // The TAXII 2.1 resources. Migrations are re-applied (on a connection of their own) so a
+  // node created by an older binary gains new tables.
   auto taxii_conn = store::Connect(so);
   if (!taxii_conn.ok()) return ReportError("serve", taxii_conn.status());
   if (base::Status s = store::Migrate(**taxii_conn, server::NodeMigrations()); !s.ok()) {
     return ReportError("serve", s);
   }
   taxii::Repository repo(**taxii_conn);
-  server::TaxiiMount taxii_mount(repo, taxii::ServiceOptions{});
+  if (base::Status s = server::EnsureDefaultApiRoot(repo, config->party); !s.ok()) {
+    return ReportError("serve", s);
+  }
+  // The persistent cursor key, so `next` cursors survive a restart.
+  auto cursor_key = server::LoadOrCreateCursorKey(f.dir);
+  if (!cursor_key.ok()) return ReportError("serve", cursor_key.status());
+  taxii::ServiceOptions taxii_options;
+  taxii_options.cursor_key = std::move(cursor_key).value();
+  taxii_options.discovery.title = "detente node " + config->party;
+  taxii_options.discovery.default_api_root = std::string(server::kDefaultApiRoot);
+  // A Service per concurrent request (up to worker_threads), each on its own connection.
+  server::TaxiiMount taxii_mount(
+      [so]() -> base::Result<std::unique_ptr<store::Connection>> { return store::Connect(so); },
+      std::move(taxii_options), static_cast<size_t>(config->worker_threads));
   if (base::Status s = taxii_mount.AddRoutes(router); !s.ok()) return ReportError("serve", s);
 
   server::ServerOptions o;
@@ -169,16 +231,168 @@ int RunUser(const std::string& verb, const NodeFlags& f) {
     std::cerr << "detente user token: this token is shown once; store it now\n";
     return kExitOk;
   }
+  // grant / revoke: the collection must exist (an alias is resolved to its id). A missing
+  // collection is the input's fault (exit 1), unlike a missing user or node (exit 2).
+  auto collection = ResolveCollection(f.dir, f.collection);
+  if (!collection.ok()) {
+    int rc = ReportError(cmd, collection.status());
+    return collection.status().code() == base::StatusCode::kNotFound ? kExitInvalid : rc;
+  }
   if (verb == "grant") {
-    // TODO(taxii): check that the collection exists once the taxii repository is linked.
-    if (base::Status s = u.GrantAccess(f.name, f.collection, f.read, f.write); !s.ok()) {
+    if (base::Status s = u.GrantAccess(f.name, *collection, f.read, f.write); !s.ok()) {
       return ReportError(cmd, s);
     }
     return kExitOk;
   }
   // revoke
-  if (base::Status s = u.RevokeAccess(f.name, f.collection, f.read, f.write); !s.ok()) {
+  if (base::Status s = u.RevokeAccess(f.name, *collection, f.read, f.write); !s.ok()) {
     return ReportError(cmd, s);
+  }
+  return kExitOk;
+}
+
+// Parses the --red-users/--amber-strict-users flags given into `policy` (starting from it).
+base::Status ApplyPolicyFlags(const NodeFlags& f, server::TlpPolicy* policy) {
+  if (f.red_users) {
+    ASSIGN_OR_RETURN(policy->red_users, server::ParseUserList(*f.red_users));
+  }
+  if (f.amber_strict_users) {
+    ASSIGN_OR_RETURN(policy->amber_strict_users, server::ParseUserList(*f.amber_strict_users));
+  }
+  return base::OkStatus();
+}
+
+int RunCollection(const std::string& verb, const NodeFlags& f) {
+  const std::string cmd = "collection " + verb;
+  auto node = OpenNode(f.dir);
+  if (!node.ok()) return ReportError(cmd, node.status());
+  store::Connection& conn = *node->conn;
+  taxii::Repository repo(conn);
+  if (base::Status s = server::EnsureDefaultApiRoot(repo, node->config.party); !s.ok()) {
+    return ReportError(cmd, s);
+  }
+  if (verb == "add") {
+    server::TlpPolicy policy;
+    if (base::Status s = ApplyPolicyFlags(f, &policy); !s.ok()) return ReportError(cmd, s);
+    taxii::CollectionInfo info;
+    info.api_root = f.api_root;
+    info.title = f.title;
+    info.description = f.description;
+    info.alias = f.alias;
+    auto tx = store::Transaction::Begin(conn);
+    if (!tx.ok()) return ReportError(cmd, tx.status());
+    auto created = repo.CreateCollection(std::move(info));
+    if (!created.ok()) return ReportError(cmd, created.status());
+    if (f.red_users || f.amber_strict_users) {
+      if (base::Status s = server::SetTlpPolicy(conn, created->id, policy); !s.ok()) {
+        return ReportError(cmd, s);
+      }
+    }
+    if (base::Status s = tx->Commit(); !s.ok()) return ReportError(cmd, s);
+    if (f.json) {
+      std::string out = "{\"id\":";
+      base::AppendJsonString(&out, created->id);
+      std::cout << out << "}\n";
+    } else {
+      std::cout << "created collection " << created->id << " (\"" << created->title
+                << "\") in API root " << created->api_root << "\n";
+    }
+    return kExitOk;
+  }
+  if (verb == "list") {
+    auto roots = repo.ListApiRoots();
+    if (!roots.ok()) return ReportError(cmd, roots.status());
+    std::string json = "[";
+    std::vector<std::vector<std::string>> table = {
+        {"ID", "API ROOT", "TITLE", "ALIAS", "OBJECTS", "RED", "AMBER+STRICT"}};
+    for (const taxii::ApiRootInfo& root : *roots) {
+      auto list = repo.ListCollections(root.name);
+      if (!list.ok()) return ReportError(cmd, list.status());
+      for (const taxii::CollectionInfo& c : *list) {
+        auto count = repo.CountObjects(c);
+        if (!count.ok()) return ReportError(cmd, count.status());
+        auto policy = server::GetTlpPolicy(conn, c.id);
+        if (!policy.ok()) return ReportError(cmd, policy.status());
+        if (json.size() > 1) json += ',';
+        json += "{\"id\":";
+        base::AppendJsonString(&json, c.id);
+        json += ",\"api_root\":";
+        base::AppendJsonString(&json, c.api_root);
+        json += ",\"title\":";
+        base::AppendJsonString(&json, c.title);
+        json += ",\"description\":";
+        base::AppendJsonString(&json, c.description);
+        json += ",\"alias\":";
+        base::AppendJsonString(&json, c.alias);
+        json += ",\"objects\":" + std::to_string(*count);
+        if (policy->has_value()) {
+          json += ",\"tlp_policy\":{\"red_users\":";
+          AppendJsonList(&json, (*policy)->red_users);
+          json += ",\"amber_strict_users\":";
+          AppendJsonList(&json, (*policy)->amber_strict_users);
+          json += "}";
+        }
+        json += "}";
+        table.push_back({c.id, c.api_root, c.title, c.alias.empty() ? "-" : c.alias,
+                         std::to_string(*count),
+                         policy->has_value() ? JoinComma((*policy)->red_users) : "(any)",
+                         policy->has_value() ? JoinComma((*policy)->amber_strict_users) : "(any)"});
+      }
+    }
+    if (f.json) {
+      std::cout << json << "]\n";
+      return kExitOk;
+    }
+    std::vector<size_t> width(table[0].size(), 0);
+    for (const auto& row : table) {
+      for (size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
+    }
+    for (const auto& row : table) {
+      std::string line;
+      for (size_t i = 0; i < row.size(); ++i) {
+        line += row[i];
+        if (i + 1 < row.size()) line += std::string(width[i] - row[i].size() + 2, ' ');
+      }
+      std::cout << line << "\n";
+    }
+    return kExitOk;
+  }
+  // policy: show, or replace the lists given.
+  auto c = server::FindCollection(repo, f.collection);
+  if (!c.ok()) {
+    int rc = ReportError(cmd, c.status());
+    return c.status().code() == base::StatusCode::kNotFound ? kExitInvalid : rc;
+  }
+  auto current = server::GetTlpPolicy(conn, c->id);
+  if (!current.ok()) return ReportError(cmd, current.status());
+  server::TlpPolicy policy = current->value_or(server::TlpPolicy{});
+  if (f.red_users || f.amber_strict_users) {
+    if (base::Status s = ApplyPolicyFlags(f, &policy); !s.ok()) return ReportError(cmd, s);
+    if (base::Status s = server::SetTlpPolicy(conn, c->id, policy); !s.ok()) {
+      return ReportError(cmd, s);
+    }
+  } else if (!current->has_value()) {
+    if (f.json) {
+      std::cout << "{\"collection\":";
+      std::string id;
+      base::AppendJsonString(&id, c->id);
+      std::cout << id << ",\"tlp_policy\":null}\n";
+    } else {
+      std::cout << c->id << ": no TLP policy (every reader sees every TLP level)\n";
+    }
+    return kExitOk;
+  }
+  if (f.json) {
+    std::string out = "{\"collection\":";
+    base::AppendJsonString(&out, c->id);
+    out += ",\"tlp_policy\":{\"red_users\":";
+    AppendJsonList(&out, policy.red_users);
+    out += ",\"amber_strict_users\":";
+    AppendJsonList(&out, policy.amber_strict_users);
+    std::cout << out << "}}\n";
+  } else {
+    std::cout << c->id << ": TLP:RED users: " << JoinComma(policy.red_users)
+              << "; TLP:AMBER+STRICT users: " << JoinComma(policy.amber_strict_users) << "\n";
   }
   return kExitOk;
 }
@@ -186,8 +400,9 @@ int RunUser(const std::string& verb, const NodeFlags& f) {
 void Register(CLI::App& app, int* exit_code) {
   auto flags = std::make_shared<NodeFlags>();
 
-  auto* init = app.add_subcommand("init", "Create a node directory (config, signing key, "
-                                          "database)");
+  auto* init = app.add_subcommand("init",
+                                  "Create a node directory (config, signing key, "
+                                  "database)");
   init->add_option("--party", flags->party, "This party's name")->required();
   init->add_option("--dir", flags->dir, "The node directory to create")->required();
   init->callback([flags, exit_code] { *exit_code = RunInit(*flags); });
@@ -211,8 +426,8 @@ void Register(CLI::App& app, int* exit_code) {
   pw->excludes(pws);
   add->callback([flags, exit_code, pw, pws] {
     if (pw->count() == 0 && pws->count() == 0) {
-      *exit_code = ReportError("user add", base::InvalidArgumentError(
-                                               "give --password or --password-stdin"));
+      *exit_code = ReportError("user add",
+                               base::InvalidArgumentError("give --password or --password-stdin"));
       *exit_code = kExitUsage;
       return;
     }
@@ -237,8 +452,8 @@ void Register(CLI::App& app, int* exit_code) {
   grant->add_option("--dir", flags->dir, "The node directory")->required();
   grant->callback([flags, exit_code] {
     if (!flags->read && !flags->write) {
-      *exit_code = ReportError("user grant", base::InvalidArgumentError(
-                                                 "give --read and/or --write"));
+      *exit_code =
+          ReportError("user grant", base::InvalidArgumentError("give --read and/or --write"));
       *exit_code = kExitUsage;
       return;
     }
@@ -254,6 +469,40 @@ void Register(CLI::App& app, int* exit_code) {
   revoke->add_flag("--write", flags->write, "Revoke write");
   revoke->add_option("--dir", flags->dir, "The node directory")->required();
   revoke->callback([flags, exit_code] { *exit_code = RunUser("revoke", *flags); });
+
+  auto* coll = app.add_subcommand("collection", "Manage the node's TAXII collections");
+  coll->require_subcommand(1);
+  auto add_policy_flags = [flags](CLI::App* c) {
+    c->add_option("--red-users", flags->red_users,
+                  "Comma-separated users who may see TLP:RED (and AMBER+STRICT) objects");
+    c->add_option("--amber-strict-users", flags->amber_strict_users,
+                  "Comma-separated users who may see TLP:AMBER+STRICT objects");
+  };
+  auto* cadd =
+      coll->add_subcommand("add", "Create a collection (in API root " +
+                                      std::string(server::kDefaultApiRoot) + " unless --api-root)");
+  cadd->add_option("--title", flags->title, "Title")->required();
+  cadd->add_option("--dir", flags->dir, "The node directory")->required();
+  cadd->add_option("--description", flags->description, "Description");
+  cadd->add_option("--alias", flags->alias, "Alias (unique in the API root)");
+  cadd->add_option("--api-root", flags->api_root, "API root name");
+  cadd->add_flag("--json", flags->json, "Print {\"id\": ...}");
+  add_policy_flags(cadd);
+  cadd->callback([flags, exit_code] { *exit_code = RunCollection("add", *flags); });
+
+  auto* clist = coll->add_subcommand("list", "List collections with object counts");
+  clist->add_option("--dir", flags->dir, "The node directory")->required();
+  clist->add_flag("--json", flags->json, "Print JSON");
+  clist->callback([flags, exit_code] { *exit_code = RunCollection("list", *flags); });
+
+  auto* cpol = coll->add_subcommand("policy",
+                                    "Show or set a collection's TLP policy (a list "
+                                    "given replaces the old one; \"\" empties it)");
+  cpol->add_option("collection", flags->collection, "Collection id or alias")->required();
+  cpol->add_option("--dir", flags->dir, "The node directory")->required();
+  cpol->add_flag("--json", flags->json, "Print JSON");
+  add_policy_flags(cpol);
+  cpol->callback([flags, exit_code] { *exit_code = RunCollection("policy", *flags); });
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "cli/cli.h"
+#include "pattern/pattern.h"
 #include "stix/stix.h"
 
 namespace detente::cli {
@@ -85,6 +86,12 @@ void RegisterStix(CLI::App& app, int* exit_code) {
     std::vector<std::string> inputs = files->empty() ? std::vector<std::string>{"-"} : *files;
     stix::ValidatorOptions options;
     options.check_sco_ids = *check_ids;
+    options.check_pattern = [](std::string_view text, std::string_view version) {
+      pattern::ParseOptions parse_options;
+      if (version == "2.0") parse_options.version = pattern::StixVersion::k20;
+      auto parsed = pattern::ParseAndValidate(text, parse_options);
+      return parsed.ok() ? std::string() : std::string(parsed.status().message());
+    };
     Output out;
     bool any_invalid = false;
     for (const std::string& path : inputs) {

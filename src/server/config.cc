@@ -6,17 +6,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <toml++/toml.h>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
-#include <toml++/toml.h>
 #include <vector>
 
 #include "crypto/crypto.h"
 #include "ledger/ledger.h"
+#include "server/policy.h"
 #include "server/users.h"
 #include "taxii/taxii.h"
 
@@ -92,17 +93,13 @@ base::Result<NodeConfig> ParseConfig(std::string_view text, std::string_view sou
                                       std::string(e.description()));
   }
   NodeConfig c;
-  static const std::set<std::string_view> kStringKeys = {"party", "listen", "database",
-                                                         "tls_cert", "tls_key"};
+  static const std::set<std::string_view> kStringKeys = {"party", "listen", "database", "tls_cert",
+                                                         "tls_key"};
   static const IntKey kIntKeys[] = {
-      {"max_content_length", 1, int64_t{1} << 40},
-      {"max_header_bytes", 1024, 1024 * 1024},
-      {"read_header_timeout_ms", 1, kMaxTimeoutMs},
-      {"body_timeout_ms", 1, kMaxTimeoutMs},
-      {"idle_timeout_ms", 1, kMaxTimeoutMs},
-      {"write_timeout_ms", 1, kMaxTimeoutMs},
-      {"shutdown_timeout_ms", 0, kMaxTimeoutMs},
-      {"worker_threads", 1, 256},
+      {"max_content_length", 1, int64_t{1} << 40},  {"max_header_bytes", 1024, 1024 * 1024},
+      {"read_header_timeout_ms", 1, kMaxTimeoutMs}, {"body_timeout_ms", 1, kMaxTimeoutMs},
+      {"idle_timeout_ms", 1, kMaxTimeoutMs},        {"write_timeout_ms", 1, kMaxTimeoutMs},
+      {"shutdown_timeout_ms", 0, kMaxTimeoutMs},    {"worker_threads", 1, 256},
   };
   for (const auto& [k, node] : table) {
     std::string_view key = k.str();
@@ -177,8 +174,9 @@ base::Result<NodeConfig> LoadConfig(const std::string& dir) {
   std::string path = (fs::path(dir) / kConfigFile).string();
   struct stat st;
   if (::stat(path.c_str(), &st) != 0) {
-    if (errno == ENOENT) return base::NotFoundError(path + ": no such file (no node at " + dir +
-                                                    "; run detente init)");
+    if (errno == ENOENT)
+      return base::NotFoundError(path + ": no such file (no node at " + dir +
+                                 "; run detente init)");
     if (errno == EACCES) return base::PermissionDeniedError(path + ": permission denied");
     return base::UnavailableError(path + ": " + std::strerror(errno));
   }
@@ -297,6 +295,7 @@ base::Status InitNode(const InitOptions& options) {
       fs::remove_all(dir, ec);
     } else {
       fs::remove(dir / kSigningKeyFile, ec);
+      fs::remove(dir / kCursorKeyFile, ec);
       fs::remove(dir / kDatabaseFile, ec);
       fs::remove(dir / (std::string(kDatabaseFile) + "-wal"), ec);
       fs::remove(dir / (std::string(kDatabaseFile) + "-shm"), ec);
@@ -318,6 +317,11 @@ base::Status InitNode(const InitOptions& options) {
     auto conn = store::Connect(so);
     if (!conn.ok()) return fail(conn.status());
     if (base::Status s = store::Migrate(**conn, NodeMigrations()); !s.ok()) return fail(s);
+    taxii::Repository repo(**conn);
+    if (base::Status s = EnsureDefaultApiRoot(repo, options.party); !s.ok()) return fail(s);
+  }
+  if (auto cursor_key = LoadOrCreateCursorKey(options.dir); !cursor_key.ok()) {
+    return fail(cursor_key.status());
   }
 
   // The config goes last: its presence is what marks a complete node.

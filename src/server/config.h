@@ -5,6 +5,7 @@
 //   config.toml   NodeConfig (mode 0600: it may hold a database URL with a password)
 //   signing.key   the party's Ed25519 signing key, PKCS#8 PEM, mode 0600
 //   node.db       the SQLite database (unless `database` points at PostgreSQL)
+//   cursor.key    32 random bytes signing TAXII `next` cursors, mode 0600 (policy.h)
 //
 // Thread-safety: all functions are safe from any thread; NodeConfig is a value.
 #pragma once
@@ -74,7 +75,8 @@ struct InitOptions {
   std::string dir;
 };
 // Creates a node directory: DIR (mode 0700; an existing empty directory is used),
-// config.toml, signing.key and node.db with NodeMigrations() applied.
+// config.toml, signing.key, cursor.key and node.db with NodeMigrations() applied and the
+// default TAXII API root (kDefaultApiRoot, policy.h) created.
 // Errors: kInvalidArgument (bad party name), kAlreadyExists (DIR holds a node or is not
 // empty: nothing is overwritten), kPermissionDenied/kNotFound (cannot create DIR), store
 // errors. On failure after DIR was created by this call, DIR is removed again.

@@ -7,6 +7,7 @@
 //   http.h     Request, Response, Router, Dispatch (no Beast)
 //   users.h    UserStore (users, password hashes, tokens, grants), the module's migrations
 //   config.h   NodeConfig (TOML), node directory layout, InitNode
+//   policy.h   TLP policies per collection, the default API root, the cursor key file
 //   metrics.h  Metrics (prometheus-cpp registry), /healthz and /metrics routes
 //   http_server.h  Server: the Beast listener, sessions, TLS, timeouts, graceful shutdown
 //   taxii_adapter.h  TaxiiMount: the taxii module's Service on the Router, grants as access
@@ -16,5 +17,6 @@
 #include "server/http.h"
 #include "server/http_server.h"
 #include "server/metrics.h"
+#include "server/policy.h"
 #include "server/taxii_adapter.h"
 #include "server/users.h"

@@ -1,19 +1,98 @@
 // server/taxii_adapter.cc: TaxiiMount. Tested by tests/server/taxii_adapter_test.cc.
 #include "server/taxii_adapter.h"
 
+#include <utility>
+
+#include "crypto/crypto.h"
+#include "server/policy.h"
+
 namespace detente::server {
 
-TaxiiMount::TaxiiMount(taxii::Repository& repo, taxii::ServiceOptions options) {
-  // Called by the Service inside Handle(), i.e. with mu_ held and current_ set.
-  options.access = [this](std::string_view, const taxii::CollectionInfo& c) {
+// One Service with what it runs on. `current` is the principal of the request it is serving
+// (set and read only by the thread that borrowed the instance).
+struct TaxiiMount::Instance {
+  std::unique_ptr<store::Connection> conn;  // null when the repository is the caller's
+  std::unique_ptr<taxii::Repository> own_repo;
+  taxii::Repository* repo = nullptr;
+  const Principal* current = nullptr;
+  std::unique_ptr<taxii::Service> service;
+};
+
+TaxiiMount::TaxiiMount(taxii::Repository& repo, taxii::ServiceOptions options)
+    : options_(std::move(options)) {
+  all_.push_back(MakeInstance(repo));
+  idle_.push_back(all_.back().get());
+}
+
+TaxiiMount::TaxiiMount(Connector connect, taxii::ServiceOptions options, size_t max_instances)
+    : options_(std::move(options)),
+      connect_(std::move(connect)),
+      max_instances_(max_instances == 0 ? 1 : max_instances) {
+  if (options_.cursor_key.empty()) {
+    options_.cursor_key.assign(32, '\0');
+    crypto::RandomBytes(std::span(reinterpret_cast<uint8_t*>(options_.cursor_key.data()), 32));
+  }
+}
+
+TaxiiMount::~TaxiiMount() = default;
+
+std::unique_ptr<TaxiiMount::Instance> TaxiiMount::MakeInstance(taxii::Repository& repo) {
+  auto inst = std::make_unique<Instance>();
+  inst->repo = &repo;
+  Instance* self = inst.get();
+  taxii::ServiceOptions o = options_;
+  // Called by the Service inside Handle(), on the thread that borrowed this instance. The TLP
+  // ceiling comes from the collection's policy (policy.h), read on the instance's own
+  // connection; if it cannot be read the user gets no access rather than too much.
+  o.access = [self](std::string_view, const taxii::CollectionInfo& c) {
     taxii::CollectionAccess a;
-    if (current_ != nullptr) {
-      a.can_read = current_->CanRead(c.id);
-      a.can_write = current_->CanWrite(c.id);
-    }
+    if (self->current == nullptr) return a;
+    auto policy = GetTlpPolicy(self->repo->connection(), c.id);
+    if (!policy.ok()) return a;
+    a.can_read = self->current->CanRead(c.id);
+    a.can_write = self->current->CanWrite(c.id);
+    a.max_tlp = MaxTlpFor(*policy, self->current->name);
     return a;
   };
-  service_ = std::make_unique<taxii::Service>(repo, std::move(options));
+  inst->service = std::make_unique<taxii::Service>(repo, std::move(o));
+  return inst;
+}
+
+base::Result<TaxiiMount::Instance*> TaxiiMount::Acquire() {
+  std::unique_lock lock(mu_);
+  for (;;) {
+    if (!idle_.empty()) {
+      Instance* inst = idle_.back();
+      idle_.pop_back();
+      return inst;
+    }
+    if (connect_ && all_.size() < max_instances_) {
+      // Opening a connection is quick (no network for SQLite; one round trip for PostgreSQL),
+      // so it is done under the lock to keep the count exact.
+      ASSIGN_OR_RETURN(auto conn, connect_());
+      auto repo = std::make_unique<taxii::Repository>(*conn);
+      auto inst = MakeInstance(*repo);
+      inst->conn = std::move(conn);
+      inst->own_repo = std::move(repo);
+      all_.push_back(std::move(inst));
+      return all_.back().get();
+    }
+    idle_cv_.wait(lock);
+  }
+}
+
+void TaxiiMount::Release(Instance* instance) {
+  instance->current = nullptr;
+  {
+    std::lock_guard lock(mu_);
+    idle_.push_back(instance);
+  }
+  idle_cv_.notify_one();
+}
+
+size_t TaxiiMount::instances() {
+  std::lock_guard lock(mu_);
+  return all_.size();
 }
 
 base::Status TaxiiMount::AddRoutes(Router& router) {
@@ -54,13 +133,19 @@ Response TaxiiMount::Handle(const Request& request) {
   t.body = request.body;
   t.user = request.principal ? request.principal->name : "";
 
-  taxii::Response tr;
-  {
-    std::lock_guard lock(mu_);
-    current_ = request.principal ? &*request.principal : nullptr;
-    tr = service_->Handle(t);
-    current_ = nullptr;
+  auto inst = Acquire();
+  if (!inst.ok()) {
+    return Response::Error(503, "Service Unavailable", "the database is unavailable");
   }
+  // Returned to the pool even if the Service throws (the server's last-resort catch answers).
+  struct Returner {
+    TaxiiMount* mount;
+    Instance* instance;
+    ~Returner() { mount->Release(instance); }
+  } returner{this, *inst};
+  (*inst)->current = request.principal ? &*request.principal : nullptr;
+  taxii::Response tr = (*inst)->service->Handle(t);
+
   Response r;
   r.status = tr.status;
   r.body = std::move(tr.body);

@@ -1,25 +1,41 @@
 // server/taxii_adapter.h: mounts the taxii module's transport-neutral TAXII 2.1 Service on a
 // Router: converts server::Request/Response to taxii::Request/Response, sets the
 // authenticated user, and answers the Service's access questions from the user's grants
-// (Principal::CanRead/CanWrite; TLP ceilings are not configured yet, so max_tlp is unset).
+// (Principal::CanRead/CanWrite) and the collection's TLP policy (policy.h: MaxTlpFor).
 // Endpoints: ../../docs/taxii.md.
 //
-// Thread-safety: the Service is not thread-safe, so TaxiiMount serialises requests through
-// one mutex (simple and correct; a Service per worker thread is the planned speed-up).
+// Thread-safety: TaxiiMount is thread-safe. A taxii::Service is not, so each request borrows
+// one Service instance (with its own Repository and connection) from a small pool and returns
+// it afterwards: with a Connector, up to `max_instances` requests run in parallel (instances
+// are created on demand); over a caller's single Repository, requests are serialised.
 #pragma once
 
+#include <condition_variable>
+#include <cstddef>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <vector>
 
 #include "server/http.h"
+#include "store/store.h"
 #include "taxii/taxii.h"
 
 namespace detente::server {
 
 class TaxiiMount {
  public:
-  // `repo` must outlive the mount; `options.access` is replaced by the grant check.
+  // Opens one database connection (with the taxii and server migrations already applied).
+  using Connector = std::function<base::Result<std::unique_ptr<store::Connection>>()>;
+
+  // One Service over `repo` (which must outlive the mount); requests are serialised.
+  // `options.access` is replaced by the grant and TLP policy check.
   TaxiiMount(taxii::Repository& repo, taxii::ServiceOptions options);
+  // Up to `max_instances` (>= 1) Services, each on its own connection from `connect`, made
+  // when a request finds none idle. All share `options.cursor_key` (a random one is chosen
+  // here when it is empty, so cursors stay valid across instances).
+  TaxiiMount(Connector connect, taxii::ServiceOptions options, size_t max_instances);
+  ~TaxiiMount();
 
   // Adds the TAXII routes (all Access::kAuthenticated): GET /taxii2/, GET /{api_root}/,
   // GET /{api_root}/status/{id}/, GET /{api_root}/collections/, GET
@@ -28,14 +44,28 @@ class TaxiiMount {
   // the router. Errors: those of Router::Add.
   base::Status AddRoutes(Router& router);
 
-  // One request through the Service (what every route calls). REQUIRES: request.principal
-  // is set (the routes are authenticated).
+  // One request through a Service (what every route calls). Answers 503 when no instance
+  // can be made (the connection fails). REQUIRES: request.principal is set (the routes are
+  // authenticated).
   Response Handle(const Request& request);
 
+  // How many Service instances exist (for tests and metrics).
+  size_t instances();
+
  private:
-  std::mutex mu_;  // guards service_ and current_
-  const Principal* current_ = nullptr;
-  std::unique_ptr<taxii::Service> service_;
+  struct Instance;
+  std::unique_ptr<Instance> MakeInstance(taxii::Repository& repo);
+  base::Result<Instance*> Acquire();
+  void Release(Instance* instance);
+
+  taxii::ServiceOptions options_;  // access is set per instance
+  Connector connect_;              // null: the single instance over the caller's repo
+  size_t max_instances_ = 1;
+
+  std::mutex mu_;  // guards all_ and idle_
+  std::condition_variable idle_cv_;
+  std::vector<std::unique_ptr<Instance>> all_;
+  std::vector<Instance*> idle_;
 };
 
 }  // namespace detente::server

@@ -53,6 +53,15 @@ CREATE TABLE server_grants (
   PRIMARY KEY (user_id, collection)
 );
 )sql"},
+    {"server", 2, "TLP policy per collection (docs/operations.md \"TLP policy\")",
+     R"sql(
+CREATE TABLE server_tlp_policies (
+  collection TEXT PRIMARY KEY,
+  red_users TEXT NOT NULL,
+  amber_strict_users TEXT NOT NULL
+);
+)sql",
+     ""},
 };
 
 constexpr size_t kMaxCollectionIdLength = 256;

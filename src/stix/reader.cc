@@ -365,7 +365,11 @@ struct ObjectReader::Impl {
                         " bytes");
           return true;
         }
-        item->kind = saw_objects ? RawItem::Kind::kBundleEnvelope : RawItem::Kind::kObject;
+        // A bundle without an "objects" array (it is optional) is still a bundle envelope,
+        // not an object that claims the type "bundle".
+        item->kind = saw_objects || type_state == TypeState::kBundle
+                         ? RawItem::Kind::kBundleEnvelope
+                         : RawItem::Kind::kObject;
         item->json = header;
         item->error.clear();
         item->index = index++;

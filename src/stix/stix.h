@@ -56,6 +56,12 @@ struct ValidatorOptions {
   // Warn when an SCO's id is not the deterministic UUIDv5 id (costs a canonicalisation and a
   // SHA-1 per SCO).
   bool check_sco_ids = false;
+  // Checks the text of an indicator's "pattern" when its "pattern_type" is "stix": returns an
+  // empty string when the pattern is valid, else what is wrong (reported at /pattern).
+  // `version` is the indicator's "pattern_version" ("" when absent). The pattern module sits
+  // above stix, so a caller that has it (the CLI) injects it here; empty: patterns are not
+  // checked beyond being strings.
+  std::function<std::string(std::string_view pattern, std::string_view version)> check_pattern;
 };
 
 // Validates STIX 2.1 objects one at a time. Reuses one simdjson parser and its buffers, so a

@@ -232,6 +232,15 @@ void Checker::CheckTopLevel(const element& root) {
   owner_spec_ = root_spec_;
   owner_category_ = category;
   CheckProperties(root_spec_, CommonProperties(category), obj, category);
+  if (type == "indicator" && options_ != nullptr && options_->check_pattern) {
+    auto pattern = GetString(obj, "pattern");
+    auto pattern_type = GetString(obj, "pattern_type");
+    if (pattern && pattern_type && *pattern_type == "stix") {
+      std::string problem =
+          options_->check_pattern(*pattern, GetString(obj, "pattern_version").value_or(""));
+      if (!problem.empty()) Error("pattern", "invalid STIX pattern: " + problem);
+    }
+  }
 }
 
 void Checker::PreScanExtensions(const object& obj) {

@@ -642,6 +642,15 @@ Result<bool> Repository::ObjectExists(const CollectionInfo& collection, std::str
   return found;
 }
 
+Result<int64_t> Repository::CountObjects(const CollectionInfo& collection) {
+  ASSIGN_OR_RETURN(auto rows, conn_.Query("SELECT COUNT(DISTINCT stix_id) FROM taxii_objects "
+                                          "WHERE collection_id = $1",
+                                          {Value(collection.internal_id)}));
+  int64_t n = rows->Next() ? rows->Int64(0) : 0;
+  RETURN_IF_ERROR(rows->status());
+  return n;
+}
+
 Result<int64_t> Repository::DeleteObject(const CollectionInfo& collection, std::string_view id,
                                          const Filter& filter) {
   const int64_t coll = collection.internal_id;

@@ -166,6 +166,10 @@ class Repository {
   Result<bool> ObjectExists(const CollectionInfo& collection, std::string_view id,
                             std::optional<stix::TlpLevel> max_tlp);
 
+  // The number of distinct objects (STIX ids, any version, any TLP) in `collection`.
+  // Errors: store errors.
+  Result<int64_t> CountObjects(const CollectionInfo& collection);
+
   // Deletes the versions of `id` selected by `filter` (ids/types ignored; version and
   // spec_version honoured; no match[version] = every version). Returns the number deleted.
   Result<int64_t> DeleteObject(const CollectionInfo& collection, std::string_view id,

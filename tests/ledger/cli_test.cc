@@ -70,19 +70,60 @@ TEST_F(CliTest, AppendPrintsOneIndexPerLineIncludingEmptyAndUnterminatedLines) {
   EXPECT_THAT(log->ReadEntry(2), ::detente::testing::IsOkAndHolds("c"));
 }
 
+TEST_F(CliTest, AppendKeepsTheCarriageReturnOfCrlfLines) {
+  // An entry is the line's bytes without the "\n": a CR before it is part of the entry.
+  Init();
+  CmdResult r = Detente("log append " + dir_, "a\r\nb\r\n\r\nc");
+  ASSERT_EQ(r.rc, 0) << r.err;
+  ASSERT_OK_AND_ASSIGN(auto log, Log::Open(dir_));
+  EXPECT_EQ(log->size(), 4u);
+  EXPECT_THAT(log->ReadEntry(0), ::detente::testing::IsOkAndHolds("a\r"));
+  EXPECT_THAT(log->ReadEntry(2), ::detente::testing::IsOkAndHolds("\r"));
+  EXPECT_THAT(log->ReadEntry(3), ::detente::testing::IsOkAndHolds("c"));
+}
+
+// A key made by `openssl genpkey -algorithm ed25519` and the verifier key its public key gives
+// (computed independently, with Python's cryptography package).
+constexpr char kOpensslPem[] =
+    "-----BEGIN PRIVATE KEY-----\n"
+    "MC4CAQAwBQYDK2VwBCIEIG9s7Vu4Nipi09z1Ddk0BO+QAclvwVz2ryXJfDEom3F/\n"
+    "-----END PRIVATE KEY-----\n";
+constexpr char kOpensslVkey[] =
+    "example.com/log1+e349b792+AUDsR8yVzAcynT2nubPjn8NbCQQx08M4fjfxMKKts/v7\n";
+// A Go golang.org/x/mod/sumdb/note signer key (seed 00 01 .. 1f) and its verifier key.
+constexpr char kGoSignerKey[] =
+    "PRIVATE+KEY+example.com/log2+99df00a0+AQABAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGhscHR4f\n";
+constexpr char kGoVkey[] = "example.com/log2+99df00a0+AQOhB7/zzhC+HXDdGOdLwJln5NYwm6UNXx3chmQSVTG4\n";
+
+TEST_F(CliTest, InitAcceptsAnOpensslPemKey) {
+  std::ofstream(tmp_ + "/k.pem") << kOpensslPem;
+  CmdResult r = Detente("log init " + dir_ + " --origin example.com/log1 --key " + tmp_ + "/k.pem");
+  ASSERT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(Detente("log vkey " + dir_).out, kOpensslVkey);
+}
+
+TEST_F(CliTest, InitAcceptsAGoNoteSignerKeyNamedAfterTheOrigin) {
+  std::ofstream(tmp_ + "/go.key") << kGoSignerKey;
+  CmdResult other = Detente("log init " + dir_ + " --origin other --key " + tmp_ + "/go.key");
+  EXPECT_EQ(other.rc, 1);
+  EXPECT_THAT(other.err, HasSubstr("differs from the origin \"other\""));
+  CmdResult r = Detente("log init " + dir_ + " --origin example.com/log2 --key " + tmp_ + "/go.key");
+  ASSERT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(Detente("log vkey " + dir_).out, kGoVkey);
+}
+
 TEST_F(CliTest, ProveOutputVerifiesWithProofVerify) {
   Init();
   ASSERT_EQ(Detente("log append " + dir_, "a\nb\nc\nd\ne\n").rc, 0);
   CmdResult prove = Detente("log prove " + dir_ + " --index 3");
   ASSERT_EQ(prove.rc, 0) << prove.err;
-  EXPECT_THAT(prove.out, StartsWith("{\"index\":3,\"size\":5,\"leaf_hash\":\"" +
+  EXPECT_THAT(prove.out, StartsWith("{\"type\":\"inclusion\",\"index\":3,\"size\":5,\"leaf_hash\":\"" +
                                     HashToHex(HashLeaf(std::string_view("d"))) + "\""));
   CmdResult cons = Detente("log consistency " + dir_ + " --from 2");
   ASSERT_EQ(cons.rc, 0) << cons.err;
-  EXPECT_THAT(cons.out, StartsWith("{\"size1\":2,\"size2\":5,"));
-  std::string lines = "{\"type\":\"inclusion\"," + prove.out.substr(1) +
-                      "{\"type\":\"consistency\"," + cons.out.substr(1);
-  CmdResult v = Detente("proof verify", lines);
+  EXPECT_THAT(cons.out, StartsWith("{\"type\":\"consistency\",\"size1\":2,\"size2\":5,"));
+  // The printed lines are fed back unchanged.
+  CmdResult v = Detente("proof verify", prove.out + cons.out);
   EXPECT_EQ(v.rc, 0) << v.out;
   EXPECT_EQ(v.out, "{\"valid\":true}\n{\"valid\":true}\n");
 }
@@ -108,6 +149,57 @@ TEST_F(CliTest, ProofVerifyReportsEachBadLineAndExitsOne) {
   EXPECT_THAT(l2, HasSubstr("\"error\":\"line 2: inclusion proof does not match the root\""));
   EXPECT_THAT(l3, HasSubstr("\"error\":\"line 3: invalid JSON"));
   EXPECT_THAT(l4, HasSubstr("line 4: \\\"root1\\\": hash must be 64 hex characters"));
+}
+
+TEST_F(CliTest, EveryPrintedProofVerifiesWhenFedBack) {
+  Init();
+  std::string entries;
+  for (int i = 0; i < 13; ++i) entries += "entry " + std::to_string(i) + "\n";
+  ASSERT_EQ(Detente("log append " + dir_, entries).rc, 0);
+  std::string proofs;
+  for (int n = 1; n <= 13; ++n) {
+    for (int i = 0; i < n; ++i) {
+      CmdResult p = Detente("log prove " + dir_ + " --index " + std::to_string(i) + " --size " +
+                            std::to_string(n));
+      ASSERT_EQ(p.rc, 0) << p.err;
+      proofs += p.out;
+    }
+    CmdResult c = Detente("log consistency " + dir_ + " --from " + std::to_string(n) + " --to 13");
+    ASSERT_EQ(c.rc, 0) << c.err;
+    proofs += c.out;
+  }
+  CmdResult v = Detente("proof verify", proofs);
+  EXPECT_EQ(v.rc, 0) << v.out;
+  EXPECT_EQ(v.out.find("false"), std::string::npos) << v.out;
+}
+
+TEST_F(CliTest, ProofVerifyRejectsUnknownFieldsAndEdgeCases) {
+  Hash h = HashLeaf(std::string_view("x"));
+  std::string hex = HashToHex(h);
+  std::string lines =
+      // 1: an unknown (misspelt) field
+      "{\"type\":\"inclusion\",\"leaf_hash\":\"" + hex +
+      "\",\"index\":0,\"size\":1,\"proof\":[],\"root\":\"" + hex + "\",\"sise\":1}\n" +
+      // 2: size 0
+      "{\"type\":\"inclusion\",\"leaf_hash\":\"" + hex +
+      "\",\"index\":0,\"size\":0,\"proof\":[],\"root\":\"" + hex + "\"}\n" +
+      // 3: index >= size
+      "{\"type\":\"inclusion\",\"leaf_hash\":\"" + hex +
+      "\",\"index\":1,\"size\":1,\"proof\":[],\"root\":\"" + hex + "\"}\n" +
+      // 4: non-hex
+      "{\"type\":\"inclusion\",\"leaf_hash\":\"" + std::string(64, 'z') +
+      "\",\"index\":0,\"size\":1,\"proof\":[],\"root\":\"" + hex + "\"}\n" +
+      // 5: missing field
+      "{\"type\":\"consistency\",\"size1\":1,\"root1\":\"" + hex + "\",\"root2\":\"" + hex +
+      "\",\"proof\":[]}\n";
+  CmdResult v = Detente("proof verify", lines);
+  EXPECT_EQ(v.rc, 1);
+  std::istringstream out(v.out);
+  std::vector<std::string> l(5);
+  for (auto& s : l) std::getline(out, s);
+  EXPECT_THAT(l[0], HasSubstr("line 1: unknown field \\\"sise\\\" in an inclusion proof"));
+  for (auto& s : l) EXPECT_THAT(s, StartsWith("{\"valid\":false,\"error\":\"line "));
+  EXPECT_THAT(l[4], HasSubstr("missing \\\"size2\\\""));
 }
 
 TEST_F(CliTest, NoteVerifyAcceptsKeyTextOrFileAndRejectsUnknownKeys) {
@@ -152,6 +244,17 @@ TEST_F(CliTest, VerifyNamesTheCorruptEntry) {
   CmdResult r = Detente("log verify " + dir_);
   EXPECT_EQ(r.rc, 1);
   EXPECT_THAT(r.err, HasSubstr("entry 1: stored leaf hash does not match entry bytes"));
+}
+
+TEST_F(CliTest, DirectoryAsInputFileIsAUsageError) {
+  Init();
+  for (const std::string& args :
+       {"proof verify " + tmp_, "note verify --vkey " + dir_ + "/log.vkey " + tmp_,
+        "log append " + dir_ + " " + tmp_, "log init " + tmp_ + "/other --origin x --key " + tmp_}) {
+    CmdResult r = Detente(args);
+    EXPECT_EQ(r.rc, 2) << args;
+    EXPECT_THAT(r.err, HasSubstr(tmp_ + ": is a directory")) << args;
+  }
 }
 
 TEST_F(CliTest, MissingLogIsAUsageError) {

@@ -117,6 +117,33 @@ TEST_F(StixCliTest, SeveralFilesInOrder) {
   EXPECT_THAT(run.lines[1], HasSubstr("url--"));
 }
 
+TEST_F(StixCliTest, BundleWithoutObjectsIsValidAndPrintsNothing) {
+  CliRun run = Exec("stix validate " +
+                    Write("empty.json",
+                          R"({"type":"bundle","id":"bundle--5d0092c5-5f74-4287-9642-33f4c354e56d"})"));
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_TRUE(run.lines.empty());
+}
+
+TEST_F(StixCliTest, DirectoryAsFileExitsTwo) {
+  CliRun run = Exec("stix validate " + dir_);
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_THAT(run.err, HasSubstr("is a directory"));
+}
+
+TEST_F(StixCliTest, MalformedStixPatternMakesTheIndicatorInvalid) {
+  std::string indicator = BaseObjects().at("indicator");
+  size_t at = indicator.find("[ file:hashes");
+  ASSERT_NE(at, std::string::npos);
+  indicator.insert(at + 1, "[");  // "[[ file:hashes..." : unbalanced brackets
+  CliRun run = Exec("stix validate " + Write("i.json", indicator));
+  EXPECT_EQ(run.exit_code, 1);
+  ASSERT_EQ(run.lines.size(), 1u);
+  EXPECT_THAT(run.lines[0], HasSubstr(R"({"path":"/pattern","message":"invalid STIX pattern: )"));
+  CliRun good = Exec("stix validate " + Write("g.json", BaseObjects().at("indicator")));
+  EXPECT_EQ(good.exit_code, 0) << good.lines[0];
+}
+
 TEST_F(StixCliTest, MissingFileExitsTwo) {
   CliRun run = Exec("stix validate " + dir_ + "/missing.json");
   EXPECT_EQ(run.exit_code, 2);

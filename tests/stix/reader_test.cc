@@ -86,6 +86,15 @@ TEST_P(ReaderChunkTest, ObjectsBeforeTypeStillStreams) {
   EXPECT_EQ(items[1].kind, RawItem::Kind::kBundleEnvelope);
 }
 
+TEST_P(ReaderChunkTest, BundleWithoutObjectsIsAnEnvelope) {
+  // "objects" is optional in a 2.1 bundle: such a bundle is an envelope, not a nested bundle.
+  std::string bundle = "{\"id\":\"" + kBundleId + "\",\"type\":\"bundle\"}";
+  auto items = ReadAll(bundle, GetParam());
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(items[0].kind, RawItem::Kind::kBundleEnvelope);
+  EXPECT_EQ(items[0].bundle_objects, -1);
+}
+
 TEST_P(ReaderChunkTest, NonBundleObjectWithObjectsArrayIsProducedWhole) {
   std::string custom = R"({"type":"x-acme","objects":[{"a":1}],"id":"x"})";
   auto items = ReadAll(custom, GetParam());

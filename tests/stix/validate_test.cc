@@ -1322,6 +1322,37 @@ TEST(ValidatorTest, MalformedJsonIsAnErrorAtTheRoot) {
                                        Field(&Issue::message, HasSubstr("not valid JSON")))));
 }
 
+TEST(ValidatorTest, StixPatternsGoToTheInjectedChecker) {
+  std::vector<std::pair<std::string, std::string>> seen;
+  ValidatorOptions options;
+  options.check_pattern = [&seen](std::string_view text, std::string_view version) {
+    seen.emplace_back(text, version);
+    return std::string("1:3: expected a property path");
+  };
+  Report r = ValidateObject(BaseObjects().at("indicator"), options);
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_THAT(seen[0].first, HasSubstr("file:hashes.'SHA-256'"));
+  EXPECT_EQ(seen[0].second, "");
+  EXPECT_THAT(r.errors, Contains(Issue{"/pattern", "invalid STIX pattern: 1:3: expected a "
+                                                   "property path"}));
+}
+
+TEST(ValidatorTest, NonStixPatternsAreNotGivenToThePatternChecker) {
+  bool called = false;
+  ValidatorOptions options;
+  options.check_pattern = [&called](std::string_view, std::string_view) {
+    called = true;
+    return std::string("bad");
+  };
+  std::string json = BaseObjects().at("indicator");
+  size_t at = json.find(R"("pattern_type":"stix")");
+  ASSERT_NE(at, std::string::npos);
+  json.replace(at, 21, R"("pattern_type":"snort")");
+  Report r = ValidateObject(json, options);
+  EXPECT_FALSE(called);
+  EXPECT_TRUE(r.valid());
+}
+
 TEST(ValidatorTest, NonObjectIsAnError) {
   Report r = ValidateObject("[1,2]");
   EXPECT_THAT(r.errors, Contains(Field(&Issue::message, HasSubstr("must be a JSON object"))));

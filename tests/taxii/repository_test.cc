@@ -158,6 +158,12 @@ TEST_P(RepositoryTest, ScoWithoutTimestampsIsVersionedByDateAdded) {
   EXPECT_EQ(again[0].version, r[0].version);  // an exact duplicate keeps its version
 }
 
+TEST_P(RepositoryTest, CountObjectsCountsDistinctIdsNotVersions) {
+  EXPECT_THAT(repo_->CountObjects(coll_), IsOkAndHolds(0));
+  Add({Indicator(1), Indicator(1, "2024-02-01T00:00:00.000Z"), Malware(2)});
+  EXPECT_THAT(repo_->CountObjects(coll_), IsOkAndHolds(2));
+}
+
 TEST_P(RepositoryTest, TlpAboveTheReadersLevelIsHidden) {
   std::string red = "\"object_marking_refs\":[\"" + std::string(kTlpRed) + "\"],";
   Add({Indicator(1, "2024-01-01T00:00:00.000Z", red), Indicator(2)});
