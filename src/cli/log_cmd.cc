@@ -3,6 +3,7 @@
 // Formats: docs/formats/ledger.md.
 #include <boost/json.hpp>
 
+#include <charconv>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -22,7 +23,7 @@ namespace {
 using ledger::Hash;
 
 constexpr size_t kDefaultBatch = 65536;
-constexpr size_t kBatchBytes = 16 << 20;      // also cut a batch at 16 MiB of entry bytes
+constexpr size_t kBatchBytes = 16 << 20;        // also cut a batch at 16 MiB of entry bytes
 constexpr size_t kMaxProofLineBytes = 1 << 20;  // a proof line is a few KiB at most
 
 boost::json::array HexList(const std::vector<Hash>& hashes) {
@@ -30,6 +31,21 @@ boost::json::array HexList(const std::vector<Hash>& hashes) {
   for (const Hash& h : hashes) a.emplace_back(ledger::HashToHex(h));
   return a;
 }
+
+// CLI11 converts "-1" and out-of-range numbers to a uint64_t without complaint (strtoull
+// wraps and saturates), so an index or size argument is checked to be plain decimal digits
+// that fit in 64 bits before the conversion.
+const CLI::Validator kUint64Arg(
+    [](std::string& value) -> std::string {
+      uint64_t parsed = 0;
+      const char* end = value.data() + value.size();
+      auto [ptr, ec] = std::from_chars(value.data(), end, parsed);
+      if (value.empty() || ec != std::errc() || ptr != end) {
+        return "must be a non-negative integer below 2^64, got '" + value.substr(0, 40) + "'";
+      }
+      return std::string();
+    },
+    "UINT64");
 
 void PrintJson(const boost::json::object& o) { std::cout << boost::json::serialize(o) << "\n"; }
 
@@ -159,9 +175,9 @@ void AddAppend(CLI::App& parent, int* exit_code) {
       if (line.size() > ledger::kMaxEntrySize) {
         if (!flush()) return;
         *exit_code = ReportError(
-            "log append", base::InvalidArgumentError(
-                              "line " + std::to_string(line_no) + ": entry is " +
-                              std::to_string(line.size()) + " bytes; at most 65535 are allowed"));
+            "log append", base::InvalidArgumentError("line " + std::to_string(line_no) +
+                                                     ": entry is " + std::to_string(line.size()) +
+                                                     " bytes; at most 65535 are allowed"));
         return;
       }
       bytes += line.size();
@@ -200,8 +216,9 @@ void AddProve(CLI::App& parent, int* exit_code) {
   auto index = std::make_shared<uint64_t>(0);
   auto size = std::make_shared<uint64_t>(0);
   cmd->add_option("DIR", *dir, "Log directory")->required();
-  cmd->add_option("--index", *index, "Entry index (0-based)")->required();
-  auto* size_opt = cmd->add_option("--size", *size, "Tree size (default: the latest)");
+  cmd->add_option("--index", *index, "Entry index (0-based)")->required()->check(kUint64Arg);
+  auto* size_opt =
+      cmd->add_option("--size", *size, "Tree size (default: the latest)")->check(kUint64Arg);
   cmd->callback([=] {
     auto log = OpenLog(*dir, false);
     if (!log.ok()) {
@@ -231,8 +248,9 @@ void AddConsistency(CLI::App& parent, int* exit_code) {
   auto from = std::make_shared<uint64_t>(0);
   auto to = std::make_shared<uint64_t>(0);
   cmd->add_option("DIR", *dir, "Log directory")->required();
-  cmd->add_option("--from", *from, "The smaller tree size")->required();
-  auto* to_opt = cmd->add_option("--to", *to, "The larger tree size (default: the latest)");
+  cmd->add_option("--from", *from, "The smaller tree size")->required()->check(kUint64Arg);
+  auto* to_opt =
+      cmd->add_option("--to", *to, "The larger tree size (default: the latest)")->check(kUint64Arg);
   cmd->callback([=] {
     auto log = OpenLog(*dir, false);
     if (!log.ok()) {
@@ -326,8 +344,7 @@ base::Result<uint64_t> GetSize(const boost::json::object& o, const char* key) {
   if (v == nullptr) return base::InvalidArgumentError(std::string("missing \"") + key + "\"");
   if (const auto* i = v->if_int64(); i != nullptr && *i >= 0) return static_cast<uint64_t>(*i);
   if (const auto* u = v->if_uint64(); u != nullptr) return *u;
-  return base::InvalidArgumentError(std::string("\"") + key +
-                                    "\" must be a non-negative integer");
+  return base::InvalidArgumentError(std::string("\"") + key + "\" must be a non-negative integer");
 }
 
 base::Result<Hash> GetHash(const boost::json::object& o, const char* key) {
@@ -380,8 +397,8 @@ base::Status VerifyProofLine(std::string_view line) {
   }
   // A member we do not know would be silently ignored: a misspelt field could make a line
   // mean something else than its writer thought, so it is rejected.
-  static constexpr std::string_view kInclusionFields[] = {"type", "leaf_hash", "index", "size",
-                                                          "proof", "root"};
+  static constexpr std::string_view kInclusionFields[] = {"type", "leaf_hash", "index",
+                                                          "size", "proof",     "root"};
   static constexpr std::string_view kConsistencyFields[] = {"type",  "size1", "size2",
                                                             "root1", "root2", "proof"};
   for (const auto& member : *o) {
@@ -393,8 +410,8 @@ base::Status VerifyProofLine(std::string_view line) {
     }
     if (!known) {
       return base::InvalidArgumentError("unknown field \"" + std::string(key.substr(0, 64)) +
-                                        "\" in " +
-                                        (inclusion ? "an inclusion" : "a consistency") + " proof");
+                                        "\" in " + (inclusion ? "an inclusion" : "a consistency") +
+                                        " proof");
     }
   }
   ASSIGN_OR_RETURN(std::vector<Hash> proof, GetProof(*o));
@@ -501,8 +518,9 @@ void AddNoteVerify(CLI::App& app, int* exit_code) {
   cmd->add_option("FILE", *file, "The note, or - for standard input")->capture_default_str();
   cmd->callback([=] {
     auto known = LoadVerifiers(*vkeys);
-    if (!known.ok()) {
-      *exit_code = ReportError("note verify", known.status());
+    if (!known.ok()) {  // a --vkey that is neither a key nor a file of keys: a bad flag
+      ReportError("note verify", known.status());
+      *exit_code = kExitUsage;
       return;
     }
     auto input = ReadInput(*file);
@@ -521,7 +539,8 @@ void AddNoteVerify(CLI::App& app, int* exit_code) {
 }
 
 void RegisterLedgerCommands(CLI::App& app, int* exit_code) {
-  auto* log_cmd = app.add_subcommand("log", "The verifiable log (RFC 9162, C2SP checkpoints/tiles)");
+  auto* log_cmd =
+      app.add_subcommand("log", "The verifiable log (RFC 9162, C2SP checkpoints/tiles)");
   log_cmd->require_subcommand(1);
   AddInit(*log_cmd, exit_code);
   AddAppend(*log_cmd, exit_code);

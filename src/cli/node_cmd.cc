@@ -61,7 +61,9 @@ void AppendJsonList(std::string* out, const std::vector<std::string>& items) {
   *out += ']';
 }
 
+// For people: "a,b", or "(none)".
 std::string JoinComma(const std::vector<std::string>& items) {
+  if (items.empty()) return "(none)";
   std::string out;
   for (const std::string& i : items) out += (out.empty() ? "" : ",") + i;
   return out;
@@ -335,8 +337,8 @@ int RunCollection(const std::string& verb, const NodeFlags& f) {
         json += "}";
         table.push_back({c.id, c.api_root, c.title, c.alias.empty() ? "-" : c.alias,
                          std::to_string(*count),
-                         policy->has_value() ? JoinComma((*policy)->red_users) : "(any)",
-                         policy->has_value() ? JoinComma((*policy)->amber_strict_users) : "(any)"});
+                         policy->has_value() ? JoinComma((*policy)->red_users) : "(none)",
+                         policy->has_value() ? JoinComma((*policy)->amber_strict_users) : "(none)"});
       }
     }
     if (f.json) {

@@ -99,7 +99,9 @@ base::Result<std::optional<TlpPolicy>> GetTlpPolicy(store::Connection& conn,
 
 std::optional<stix::TlpLevel> MaxTlpFor(const std::optional<TlpPolicy>& policy,
                                         std::string_view user) {
-  if (!policy.has_value()) return std::nullopt;
+  // Deny by default: a collection without a policy names nobody, so TLP:RED and
+  // TLP:AMBER+STRICT objects in it are served to no one until a policy names users.
+  if (!policy.has_value()) return stix::TlpLevel::kAmber;
   if (Contains(policy->red_users, user)) return std::nullopt;
   if (Contains(policy->amber_strict_users, user)) return stix::TlpLevel::kAmberStrict;
   return stix::TlpLevel::kAmber;

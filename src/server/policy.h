@@ -49,8 +49,9 @@ base::Status SetTlpPolicy(store::Connection& conn, std::string_view collection,
 base::Result<std::optional<TlpPolicy>> GetTlpPolicy(store::Connection& conn,
                                                     std::string_view collection);
 
-// The highest TLP level `user` may read under `policy`: nullopt (no limit) without a policy
-// or for a RED user; kAmberStrict for an AMBER+STRICT user; kAmber otherwise.
+// The highest TLP level `user` may read under `policy`: nullopt (no limit) for a RED user;
+// kAmberStrict for an AMBER+STRICT user; kAmber otherwise, including when the collection has
+// no policy at all (deny by default: RED and AMBER+STRICT go only to the users a policy names).
 std::optional<stix::TlpLevel> MaxTlpFor(const std::optional<TlpPolicy>& policy,
                                         std::string_view user);
 

@@ -1,6 +1,8 @@
 // server/taxii_adapter.cc: TaxiiMount. Tested by tests/server/taxii_adapter_test.cc.
 #include "server/taxii_adapter.h"
 
+#include <spdlog/spdlog.h>
+
 #include <utility>
 
 #include "crypto/crypto.h"
@@ -135,6 +137,7 @@ Response TaxiiMount::Handle(const Request& request) {
 
   auto inst = Acquire();
   if (!inst.ok()) {
+    spdlog::warn("taxii: cannot open a database connection: {}", inst.status().ToString());
     return Response::Error(503, "Service Unavailable", "the database is unavailable");
   }
   // Returned to the pool even if the Service throws (the server's last-resort catch answers).
@@ -146,6 +149,9 @@ Response TaxiiMount::Handle(const Request& request) {
   (*inst)->current = request.principal ? &*request.principal : nullptr;
   taxii::Response tr = (*inst)->service->Handle(t);
 
+  if (tr.status >= 500 && !tr.log_message.empty()) {
+    spdlog::error("taxii: {} {}: {}", t.method, t.path, tr.log_message);
+  }
   Response r;
   r.status = tr.status;
   r.body = std::move(tr.body);

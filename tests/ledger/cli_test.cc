@@ -93,7 +93,8 @@ constexpr char kOpensslVkey[] =
 // A Go golang.org/x/mod/sumdb/note signer key (seed 00 01 .. 1f) and its verifier key.
 constexpr char kGoSignerKey[] =
     "PRIVATE+KEY+example.com/log2+99df00a0+AQABAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGhscHR4f\n";
-constexpr char kGoVkey[] = "example.com/log2+99df00a0+AQOhB7/zzhC+HXDdGOdLwJln5NYwm6UNXx3chmQSVTG4\n";
+constexpr char kGoVkey[] =
+    "example.com/log2+99df00a0+AQOhB7/zzhC+HXDdGOdLwJln5NYwm6UNXx3chmQSVTG4\n";
 
 TEST_F(CliTest, InitAcceptsAnOpensslPemKey) {
   std::ofstream(tmp_ + "/k.pem") << kOpensslPem;
@@ -107,7 +108,8 @@ TEST_F(CliTest, InitAcceptsAGoNoteSignerKeyNamedAfterTheOrigin) {
   CmdResult other = Detente("log init " + dir_ + " --origin other --key " + tmp_ + "/go.key");
   EXPECT_EQ(other.rc, 1);
   EXPECT_THAT(other.err, HasSubstr("differs from the origin \"other\""));
-  CmdResult r = Detente("log init " + dir_ + " --origin example.com/log2 --key " + tmp_ + "/go.key");
+  CmdResult r =
+      Detente("log init " + dir_ + " --origin example.com/log2 --key " + tmp_ + "/go.key");
   ASSERT_EQ(r.rc, 0) << r.err;
   EXPECT_EQ(Detente("log vkey " + dir_).out, kGoVkey);
 }
@@ -117,8 +119,9 @@ TEST_F(CliTest, ProveOutputVerifiesWithProofVerify) {
   ASSERT_EQ(Detente("log append " + dir_, "a\nb\nc\nd\ne\n").rc, 0);
   CmdResult prove = Detente("log prove " + dir_ + " --index 3");
   ASSERT_EQ(prove.rc, 0) << prove.err;
-  EXPECT_THAT(prove.out, StartsWith("{\"type\":\"inclusion\",\"index\":3,\"size\":5,\"leaf_hash\":\"" +
-                                    HashToHex(HashLeaf(std::string_view("d"))) + "\""));
+  EXPECT_THAT(prove.out,
+              StartsWith("{\"type\":\"inclusion\",\"index\":3,\"size\":5,\"leaf_hash\":\"" +
+                         HashToHex(HashLeaf(std::string_view("d"))) + "\""));
   CmdResult cons = Detente("log consistency " + dir_ + " --from 2");
   ASSERT_EQ(cons.rc, 0) << cons.err;
   EXPECT_THAT(cons.out, StartsWith("{\"type\":\"consistency\",\"size1\":2,\"size2\":5,"));
@@ -135,8 +138,9 @@ TEST_F(CliTest, ProofVerifyReportsEachBadLineAndExitsOne) {
   std::string wrong_root = "{\"type\":\"inclusion\",\"leaf_hash\":\"" + HashToHex(h) +
                            "\",\"index\":0,\"size\":1,\"proof\":[],\"root\":\"" +
                            HashToHex(EmptyRoot()) + "\"}\n";
-  std::string short_hash = "{\"type\":\"consistency\",\"size1\":1,\"size2\":2,\"root1\":\"00\","
-                           "\"root2\":\"00\",\"proof\":[]}\n";
+  std::string short_hash =
+      "{\"type\":\"consistency\",\"size1\":1,\"size2\":2,\"root1\":\"00\","
+      "\"root2\":\"00\",\"proof\":[]}\n";
   CmdResult v = Detente("proof verify -", good + wrong_root + "not json\n" + short_hash);
   EXPECT_EQ(v.rc, 1);
   std::istringstream out(v.out);
@@ -220,6 +224,15 @@ TEST_F(CliTest, NoteVerifyAcceptsKeyTextOrFileAndRejectsUnknownKeys) {
   EXPECT_THAT(unknown.err, HasSubstr("no known key verified the note"));
 }
 
+TEST_F(CliTest, NoteVerifyWithAnUnusableVkeyIsAUsageError) {
+  Init();
+  CmdResult cp = Detente("log checkpoint " + dir_);
+  ASSERT_EQ(cp.rc, 0);
+  CmdResult r = Detente("note verify --vkey nonsense", cp.out);
+  EXPECT_EQ(r.rc, 2);
+  EXPECT_THAT(r.err, HasSubstr("--vkey nonsense: neither a verifier key nor a readable file"));
+}
+
 TEST_F(CliTest, AppendStopsAtAnOverlongLineNamingIt) {
   Init();
   CmdResult r = Detente("log append " + dir_, "ok\n" + std::string(70000, 'a') + "\n");
@@ -237,8 +250,9 @@ TEST_F(CliTest, VerifyNamesTheCorruptEntry) {
     so.url = "sqlite:" + dir_ + "/log.db";
     auto db = store::Connect(so);
     ASSERT_OK(db.status());
-    ASSERT_OK((*db)->Exec("UPDATE ledger_bundles SET data = $1 WHERE id = 0",
-                          {store::Value(Bytes{0, 1, 'a', 0, 1, 'B'})})
+    ASSERT_OK((*db)
+                  ->Exec("UPDATE ledger_bundles SET data = $1 WHERE id = 0",
+                         {store::Value(Bytes{0, 1, 'a', 0, 1, 'B'})})
                   .status());
   }
   CmdResult r = Detente("log verify " + dir_);
@@ -250,10 +264,23 @@ TEST_F(CliTest, DirectoryAsInputFileIsAUsageError) {
   Init();
   for (const std::string& args :
        {"proof verify " + tmp_, "note verify --vkey " + dir_ + "/log.vkey " + tmp_,
-        "log append " + dir_ + " " + tmp_, "log init " + tmp_ + "/other --origin x --key " + tmp_}) {
+        "log append " + dir_ + " " + tmp_,
+        "log init " + tmp_ + "/other --origin x --key " + tmp_}) {
     CmdResult r = Detente(args);
     EXPECT_EQ(r.rc, 2) << args;
     EXPECT_THAT(r.err, HasSubstr(tmp_ + ": is a directory")) << args;
+  }
+}
+
+TEST_F(CliTest, NegativeOrOverflowingIndexIsAUsageError) {
+  Init();
+  for (const std::string& args :
+       {"log prove " + dir_ + " --index -1", "log prove " + dir_ + " --index 18446744073709551616",
+        "log prove " + dir_ + " --index 0 --size -3", "log consistency " + dir_ + " --from -1",
+        "log consistency " + dir_ + " --from 0 --to 1x"}) {
+    CmdResult r = Detente(args);
+    EXPECT_EQ(r.rc, 2) << args;
+    EXPECT_THAT(r.err, HasSubstr("must be a non-negative integer below 2^64")) << args;
   }
 }
 

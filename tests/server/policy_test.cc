@@ -48,7 +48,7 @@ TEST(MaxTlpForTest, CeilingPerUser) {
     std::optional<stix::TlpLevel> want;
   };
   const Row rows[] = {
-      {std::nullopt, "anyone", std::nullopt},         {p, "r", std::nullopt},
+      {std::nullopt, "anyone", stix::TlpLevel::kAmber},         {p, "r", std::nullopt},
       {p, "s", stix::TlpLevel::kAmberStrict},         {p, "other", stix::TlpLevel::kAmber},
       {TlpPolicy{}, "other", stix::TlpLevel::kAmber},
   };

@@ -18,6 +18,7 @@ namespace {
 
 using ::detente::testing::IsOkAndHolds;
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::StartsWith;
 
 std::string Basic(std::string_view user) {
@@ -170,17 +171,25 @@ TEST_F(TaxiiMountTlpTest, ManifestHidesRedObjectsToo) {
   EXPECT_THAT(r.body, ::testing::Not(HasSubstr(taxii::testing::StixId("indicator", 3))));
 }
 
-TEST_F(TaxiiMountTlpTest, CollectionWithoutPolicyShowsEveryLevel) {
+// Deny by default: without a policy nobody is named, so a RED object is served to no reader
+// (left out of the list, 404 when asked for by id) while a GREEN one is.
+TEST_F(TaxiiMountTlpTest, CollectionWithoutPolicyServesRedToNobody) {
   taxii::CollectionInfo info;
   info.api_root = "api1";
   info.title = "open";
   ASSERT_OK_AND_ASSIGN(taxii::CollectionInfo open, repo_->CreateCollection(info));
   ASSERT_OK(users_->GrantAccess("reader", open.id, true, false));
-  std::vector<std::string_view> views = {objects_[2]};
+  std::vector<std::string_view> views = {objects_[0], objects_[2]};
   ASSERT_OK(repo_->AddObjects(open, views).status());
   Response r = Call("GET", "/api1/collections/" + open.id + "/objects/", "reader");
   ASSERT_EQ(r.status, 200) << r.body;
-  EXPECT_THAT(r.body, HasSubstr(taxii::testing::StixId("indicator", 3)));
+  EXPECT_THAT(r.body, HasSubstr(taxii::testing::StixId("indicator", 1)));
+  EXPECT_THAT(r.body, Not(HasSubstr(taxii::testing::StixId("indicator", 3))));
+  Response one = Call("GET",
+                      "/api1/collections/" + open.id + "/objects/" +
+                          taxii::testing::StixId("indicator", 3) + "/",
+                      "reader");
+  EXPECT_EQ(one.status, 404) << one.body;
 }
 
 // The pooled mount: Services on connections of their own to one SQLite file, used from

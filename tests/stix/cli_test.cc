@@ -118,9 +118,10 @@ TEST_F(StixCliTest, SeveralFilesInOrder) {
 }
 
 TEST_F(StixCliTest, BundleWithoutObjectsIsValidAndPrintsNothing) {
-  CliRun run = Exec("stix validate " +
-                    Write("empty.json",
-                          R"({"type":"bundle","id":"bundle--5d0092c5-5f74-4287-9642-33f4c354e56d"})"));
+  CliRun run =
+      Exec("stix validate " +
+           Write("empty.json",
+                 R"({"type":"bundle","id":"bundle--5d0092c5-5f74-4287-9642-33f4c354e56d"})"));
   EXPECT_EQ(run.exit_code, 0) << run.err;
   EXPECT_TRUE(run.lines.empty());
 }

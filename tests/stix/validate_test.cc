@@ -1333,8 +1333,9 @@ TEST(ValidatorTest, StixPatternsGoToTheInjectedChecker) {
   ASSERT_EQ(seen.size(), 1u);
   EXPECT_THAT(seen[0].first, HasSubstr("file:hashes.'SHA-256'"));
   EXPECT_EQ(seen[0].second, "");
-  EXPECT_THAT(r.errors, Contains(Issue{"/pattern", "invalid STIX pattern: 1:3: expected a "
-                                                   "property path"}));
+  EXPECT_THAT(r.errors, Contains(Issue{"/pattern",
+                                       "invalid STIX pattern: 1:3: expected a "
+                                       "property path"}));
 }
 
 TEST(ValidatorTest, NonStixPatternsAreNotGivenToThePatternChecker) {
