@@ -264,8 +264,15 @@ TEST(ReaderTest, LargeBundleIsStreamedInBoundedMemory) {
   EXPECT_EQ(invalid, 0u);
   EXPECT_TRUE(envelope);
   EXPECT_GT(source.total(), 100u * 1000 * 1000);
-  // The input is > 100 MB; the reader holds one chunk (1 MiB) and one object.
-  EXPECT_LT(MaxRssKb() - rss_before, 32 * 1024) << "peak RSS grew by more than 32 MiB";
+  // The input is > 100 MB; the reader holds one chunk (1 MiB) and one object. Under
+  // AddressSanitizer (`make asan`) shadow memory, redzones and the free quarantine add to the
+  // peak, so the bound is doubled there: still far below the input's size.
+#if defined(__SANITIZE_ADDRESS__)
+  constexpr long kBoundKb = 64 * 1024;
+#else
+  constexpr long kBoundKb = 32 * 1024;
+#endif
+  EXPECT_LT(MaxRssKb() - rss_before, kBoundKb) << "peak RSS grew by more than the bound";
 }
 
 TEST(ValidateStreamTest, MalformedBundleEnvelopeIsReported) {
