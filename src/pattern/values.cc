@@ -43,6 +43,9 @@ bool ParseV4(std::string_view s, uint8_t* out) {
     int v = 0;
     while (i < s.size() && s[i] >= '0' && s[i] <= '9' && i - start < 3) v = v * 10 + (s[i++] - '0');
     if (i == start || v > 255) return false;
+    // No leading zeros: "010" is octal to some parsers and decimal to others (the bulk
+    // matcher's CIDR trie and Python's ipaddress reject it too).
+    if (i - start > 1 && s[start] == '0') return false;
     out[part++] = static_cast<uint8_t>(v);
     if (part < 4) {
       if (i >= s.size() || s[i] != '.') return false;

@@ -469,6 +469,8 @@ TEST(ValuesTest, ParsesIpNetworks) {
   EXPECT_EQ(n.bytes[15], 1);
   EXPECT_FALSE(ParseIpNetwork("1.2.3", &n));
   EXPECT_FALSE(ParseIpNetwork("1.2.3.256", &n));
+  EXPECT_FALSE(ParseIpNetwork("010.0.0.1", &n));  // leading zeros are ambiguous (octal?)
+  EXPECT_FALSE(ParseIpNetwork("::ffff:1.02.3.4", &n));
   EXPECT_FALSE(ParseIpNetwork("1::2::3", &n));
   EXPECT_FALSE(ParseIpNetwork("::/129", &n));
 }
