@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "ledger/ledger.h"
+#include "testing/cli_runner.h"
 #include "testing/status_matchers.h"
 
 namespace detente::ledger {
@@ -19,10 +20,8 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
-struct CmdResult {
-  int rc = -1;
-  std::string out, err;
-};
+using ::detente::testing::CmdResult;
+using ::detente::testing::Slurp;
 
 class CliTest : public ::testing::Test {
  protected:
@@ -34,23 +33,9 @@ class CliTest : public ::testing::Test {
   }
   void TearDown() override { std::filesystem::remove_all(tmp_); }
 
-  static std::string Slurp(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-  }
   // Runs `detente <args>` with `input` on stdin.
   CmdResult Detente(const std::string& args, const std::string& input = "") {
-    std::ofstream(tmp_ + "/in", std::ios::binary) << input;
-    std::string cmd = std::string(DETENTE_BINARY) + " " + args + " < " + tmp_ + "/in > " + tmp_ +
-                      "/out 2> " + tmp_ + "/err";
-    int status = std::system(cmd.c_str());
-    CmdResult r;
-    r.rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = Slurp(tmp_ + "/out");
-    r.err = Slurp(tmp_ + "/err");
-    return r;
+    return ::detente::testing::RunDetente(tmp_, args, input);
   }
   void Init() {
     CmdResult r = Detente("log init " + dir_ + " --origin example.com/log");

@@ -21,6 +21,7 @@
 #include "server/http_client.h"
 #include "server/server.h"
 #include "taxii/taxii_test_util.h"
+#include "testing/cli_runner.h"
 #include "testing/status_matchers.h"
 
 namespace detente::server {
@@ -29,10 +30,8 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
-struct CmdResult {
-  int rc = -1;
-  std::string out, err;
-};
+using ::detente::testing::CmdResult;
+using ::detente::testing::Slurp;
 
 class NodeCliTest : public ::testing::Test {
  protected:
@@ -44,22 +43,8 @@ class NodeCliTest : public ::testing::Test {
   }
   void TearDown() override { std::filesystem::remove_all(tmp_); }
 
-  static std::string Slurp(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-  }
   CmdResult Detente(const std::string& args, const std::string& input = "") {
-    std::ofstream(tmp_ + "/in", std::ios::binary) << input;
-    std::string cmd = std::string(DETENTE_BINARY) + " " + args + " < " + tmp_ + "/in > " + tmp_ +
-                      "/out 2> " + tmp_ + "/err";
-    int status = std::system(cmd.c_str());
-    CmdResult r;
-    r.rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = Slurp(tmp_ + "/out");
-    r.err = Slurp(tmp_ + "/err");
-    return r;
+    return ::detente::testing::RunDetente(tmp_, args, input);
   }
   void Init() {
     CmdResult r = Detente("init --party alpha --dir " + dir_);
