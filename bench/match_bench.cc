@@ -16,6 +16,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -28,7 +29,13 @@
 namespace detente::match {
 namespace {
 
-constexpr int kEvents = 200000;
+// DETENTE_MATCH_BENCH_EVENTS overrides the count (for reduced runs under valgrind's callgrind,
+// which counts instructions independently of the machine's load).
+int EventCount() {
+  const char* env = std::getenv("DETENTE_MATCH_BENCH_EVENTS");
+  int n = env != nullptr ? std::atoi(env) : 0;
+  return n > 0 ? n : 200000;
+}
 constexpr uint32_t kSeed = 20261122;
 
 std::string Ip4(std::mt19937_64& r) {
@@ -88,7 +95,8 @@ const Data& GetData() {
       return r() % 100 == 0 ? known[r() % known.size()] : fresh;
     };
     double ts = 1700000000.0;
-    for (int i = 0; i < kEvents; ++i) {
+    const int events = EventCount();
+    for (int i = 0; i < events; ++i) {
       ts += 0.001;
       char tsbuf[32];
       std::snprintf(tsbuf, sizeof(tsbuf), "%.6f", ts);

@@ -9,3 +9,4 @@ for bin in "$build"/bench/*_bench; do
   echo "== $(basename "$bin")"
   "$bin" --benchmark_min_time=1 ${BENCH_ARGS:-}
 done
+echo "== bench_taxii_http"; SOAK_SECONDS=${SOAK_SECONDS:-300} "$(dirname "$0")/bench_taxii_http.sh" "$build"

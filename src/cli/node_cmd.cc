@@ -1,6 +1,7 @@
 // cli/node_cmd.cc: `detente init`, `detente serve`, `detente user add|list|token|grant|
 // revoke` and `detente collection add|list|policy`: flags -> server/taxii modules -> exit code.
-// Running a node: docs/operations.md.
+// `init --accord FILE --key PEM` also joins the node to an accord; `serve` of a node that has
+// joined one also serves /peer/v1/ and runs the peer agent. Running a node: docs/operations.md.
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -11,7 +12,9 @@
 #include <string>
 #include <vector>
 
+#include "accord/accord.h"
 #include "cli/cli.h"
+#include "peer/peer.h"
 #include "server/server.h"
 
 namespace detente::cli {
@@ -23,6 +26,9 @@ struct NodeFlags {
   // collection add / policy
   std::string title, description, alias, api_root = std::string(server::kDefaultApiRoot);
   std::optional<std::string> red_users, amber_strict_users;
+  // init --accord/--key; serve --sync-interval-ms (0: the config's sync_interval_ms)
+  std::string accord_file, key_file;
+  int64_t sync_interval_ms = 0;
 };
 
 // A connection to the node's database with every migration applied (so a node made by an
@@ -78,11 +84,58 @@ base::Result<std::unique_ptr<server::UserStore>> OpenUsers(const std::string& di
   return server::UserStore::Open(std::move(conn));
 }
 
+// Joins the node just created in f.dir to the accord read from f.accord_file with the key
+// f.key_file (which replaces the generated signing.key).
+base::Status JoinAtInit(const NodeFlags& f, const accord::Accord& doc,
+                        const crypto::SigningKey& key) {
+  RETURN_IF_ERROR(key.SaveFile(f.dir + "/" + std::string(server::kSigningKeyFile),
+                               /*overwrite=*/true));
+  ASSIGN_OR_RETURN(OpenedNode node, OpenNode(f.dir));
+  return accord::Exchange::Join(*node.conn, doc, f.party, key);
+}
+
 int RunInit(const NodeFlags& f) {
+  std::optional<accord::Accord> doc;
+  std::optional<crypto::SigningKey> key;
+  if (!f.accord_file.empty() || !f.key_file.empty()) {
+    if (f.accord_file.empty() || f.key_file.empty()) {
+      ReportError("init", base::InvalidArgumentError("--accord and --key go together"));
+      return kExitUsage;
+    }
+    // Everything is checked before the directory is created.
+    auto text = ReadInput(f.accord_file);
+    if (!text.ok()) return ReportError("init", text.status());
+    auto parsed = accord::Accord::Parse(*text);
+    if (!parsed.ok()) return ReportError("init", parsed.status().WithContext(f.accord_file));
+    if (base::Status s = parsed->Verify(true); !s.ok()) {
+      return ReportError("init", s.WithContext(f.accord_file));
+    }
+    auto loaded = crypto::SigningKey::LoadFile(f.key_file);
+    if (!loaded.ok()) return ReportError("init", loaded.status());
+    const accord::Party* p = parsed->FindParty(f.party);
+    if (p == nullptr) {
+      return ReportError("init", base::InvalidArgumentError("party \"" + f.party +
+                                                            "\" is not in the accord " +
+                                                            f.accord_file));
+    }
+    if (p->key != loaded->public_key()) {
+      return ReportError("init", base::InvalidArgumentError(
+                                     f.key_file + " is not the key of party \"" + f.party +
+                                     "\" in the accord"));
+    }
+    doc = std::move(parsed).value();
+    key = std::move(loaded).value();
+  }
   server::InitOptions o;
   o.party = f.party;
   o.dir = f.dir;
   if (base::Status s = server::InitNode(o); !s.ok()) return ReportError("init", s);
+  if (doc) {
+    if (base::Status s = JoinAtInit(f, *doc, *key); !s.ok()) return ReportError("init", s);
+    std::cerr << "detente init: created node \"" << f.party << "\" in " << f.dir
+              << ", joined accord " << doc->Hash() << "\n";
+    return kExitOk;
+  }
   std::cerr << "detente init: created node \"" << f.party << "\" in " << f.dir << "\n";
   return kExitOk;
 }
@@ -146,6 +199,36 @@ int RunServe(const NodeFlags& f) {
       std::move(taxii_options), static_cast<size_t>(config->worker_threads));
   if (base::Status s = taxii_mount.AddRoutes(router); !s.ok()) return ReportError("serve", s);
 
+  // The peer protocol and agent, when the node has joined an accord. The exchange's
+  // connection is fsynced at every commit: what a partner was told is stored must be.
+  std::unique_ptr<peer::SharedExchange> exchange;
+  std::unique_ptr<peer::Endpoint> peer_endpoint;
+  std::unique_ptr<server::PeerMount> peer_mount;
+  std::unique_ptr<peer::Agent> agent;
+  {
+    store::Options po = so;
+    po.synchronous = store::Synchronous::kFull;
+    auto peer_conn = store::Connect(po);
+    if (!peer_conn.ok()) return ReportError("serve", peer_conn.status());
+    auto joined = accord::Exchange::LoadAccord(**peer_conn);
+    if (!joined.ok()) return ReportError("serve", joined.status());
+    if (joined->has_value()) {
+      auto key = crypto::SigningKey::LoadFile(f.dir + "/" + std::string(server::kSigningKeyFile));
+      if (!key.ok()) return ReportError("serve", key.status());
+      auto ex = accord::Exchange::Open(std::move(peer_conn).value(), config->party, *key);
+      if (!ex.ok()) return ReportError("serve", ex.status());
+      exchange = std::make_unique<peer::SharedExchange>(std::move(ex).value());
+      peer_endpoint = std::make_unique<peer::Endpoint>(exchange.get(), nullptr);
+      peer_mount = std::make_unique<server::PeerMount>(peer_endpoint.get());
+      if (base::Status s = peer_mount->AddRoutes(router); !s.ok()) return ReportError("serve", s);
+      peer::AgentOptions ao;
+      ao.sync_interval = f.sync_interval_ms > 0 ? std::chrono::milliseconds(f.sync_interval_ms)
+                                                : config->sync_interval;
+      ao.log = [](std::string_view msg) { spdlog::warn("peer: {}", msg); };
+      agent = std::make_unique<peer::Agent>(exchange.get(), *key, std::move(ao));
+    }
+  }
+
   server::ServerOptions o;
   o.host = listen->host;
   o.port = listen->port;
@@ -172,7 +255,13 @@ int RunServe(const NodeFlags& f) {
   (*srv)->HandleSignals();
   std::cerr << "detente serve: party " << config->party << " listening on " << (*srv)->url()
             << std::endl;
+  if (agent) {
+    agent->Start();
+    std::cerr << "detente serve: peer agent running (accord " << exchange->accord().Hash()
+              << ")" << std::endl;
+  }
   (*srv)->Wait();
+  if (agent) agent->Stop();
   std::cerr << "detente serve: stopped" << std::endl;
   return kExitOk;
 }
@@ -407,6 +496,10 @@ void Register(CLI::App& app, int* exit_code) {
                                   "database)");
   init->add_option("--party", flags->party, "This party's name")->required();
   init->add_option("--dir", flags->dir, "The node directory to create")->required();
+  init->add_option("--accord", flags->accord_file,
+                   "Join this fully signed accord document at once (with --key)");
+  init->add_option("--key", flags->key_file,
+                   "The party's existing signing key (PKCS#8 PEM) for --accord");
   init->callback([flags, exit_code] { *exit_code = RunInit(*flags); });
 
   auto* serve = app.add_subcommand("serve", "Serve the node's HTTP(S) API until SIGINT/SIGTERM");
@@ -415,6 +508,10 @@ void Register(CLI::App& app, int* exit_code) {
   serve->add_option("--db", flags->db, "Database URL overriding the config");
   serve->add_option("--tls-cert", flags->tls_cert, "TLS certificate chain (PEM)");
   serve->add_option("--tls-key", flags->tls_key, "TLS private key (PEM)");
+  serve->add_option("--sync-interval-ms", flags->sync_interval_ms,
+                    "Peer agent: poll, pull, witness and gossip every this many ms "
+                    "(default: config sync_interval_ms, 1000)")
+      ->check(CLI::Range(int64_t{10}, int64_t{86'400'000}));
   serve->callback([flags, exit_code] { *exit_code = RunServe(*flags); });
 
   auto* user = app.add_subcommand("user", "Manage the node's API users");

@@ -52,7 +52,7 @@ constexpr std::string_view kPostgresSchema = R"sql(
 CREATE TABLE ledger_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE ledger_bundles (id BIGINT PRIMARY KEY, width INTEGER NOT NULL, data BYTEA NOT NULL);
 CREATE TABLE ledger_tiles (id BIGINT PRIMARY KEY, width INTEGER NOT NULL, hashes BYTEA NOT NULL,
-  inner BYTEA NOT NULL);
+  "inner" BYTEA NOT NULL);
 CREATE TABLE ledger_checkpoints (size BIGINT PRIMARY KEY, note TEXT NOT NULL);
 )sql";
 
@@ -61,14 +61,14 @@ const std::array<store::Migration, 1> kMigrations = {{
 }};
 
 constexpr std::string_view kUpsertTile =
-    "INSERT INTO ledger_tiles (id, width, hashes, inner) VALUES ($1, $2, $3, $4) "
+    "INSERT INTO ledger_tiles (id, width, hashes, \"inner\") VALUES ($1, $2, $3, $4) "
     "ON CONFLICT (id) DO UPDATE SET width = excluded.width, hashes = excluded.hashes, "
-    "inner = excluded.inner";
+    "\"inner\" = excluded.\"inner\"";
 constexpr std::string_view kUpsertBundle =
     "INSERT INTO ledger_bundles (id, width, data) VALUES ($1, $2, $3) "
     "ON CONFLICT (id) DO UPDATE SET width = excluded.width, data = excluded.data";
 constexpr std::string_view kSelectTile =
-    "SELECT width, hashes, inner FROM ledger_tiles WHERE id = $1";
+    "SELECT width, hashes, \"inner\" FROM ledger_tiles WHERE id = $1";
 constexpr std::string_view kSelectBundle = "SELECT width, data FROM ledger_bundles WHERE id = $1";
 
 // Tile rows are keyed by level * 2^56 + index: level-0 indices stay below 2^56 for any
@@ -245,31 +245,125 @@ Result<std::unique_ptr<Log>> Log::Open(const std::string& dir, const LogOptions&
   log->dir_ = dir;
   log->options_ = options;
   ASSIGN_OR_RETURN(log->conn_, OpenDb(dir, options, /*create=*/false));
+  log->db_ = log->conn_.get();
   if (!options.read_only) RETURN_IF_ERROR(store::Migrate(*log->conn_, Migrations()));
   RETURN_IF_ERROR(log->LoadState());
   if (options.read_only) {
     // A read-only Log serves the snapshot it loaded; one long read transaction keeps the
     // database at that snapshot and saves SQLite's per-query lock round trips (about a third
     // of the cost of a proof). It ends when the Log is destroyed.
-    RETURN_IF_ERROR(log->conn_->Begin(store::Connection::TxMode::kDeferred));
+    RETURN_IF_ERROR(log->db_->Begin(store::Connection::TxMode::kDeferred));
   }
   return log;
 }
 
+Result<std::unique_ptr<Log>> Log::CreateIn(store::Connection& conn, std::string_view origin,
+                                           const crypto::SigningKey& key,
+                                           const LogOptions& options) {
+  if (!IsValidKeyName(origin)) {
+    return base::InvalidArgumentError("origin \"" + std::string(origin) +
+                                      "\" must be non-empty without spaces or '+'");
+  }
+  if (!conn.in_transaction()) RETURN_IF_ERROR(store::Migrate(conn, Migrations()));
+  ASSIGN_OR_RETURN(auto existing, GetMeta(conn, "origin"));
+  if (existing.has_value()) {
+    return base::AlreadyExistsError("the database already holds a log (origin \"" +
+                                    *existing + "\")");
+  }
+  ASSIGN_OR_RETURN(NoteSigner signer, NoteSigner::Create(origin, kNoteTypeEd25519, key));
+  Checkpoint cp;
+  cp.origin = std::string(origin);
+  cp.size = 0;
+  cp.root = EmptyRoot();
+  ASSIGN_OR_RETURN(std::string note, SignCheckpoint(cp, signer));
+  auto insert = [&]() -> Status {
+    RETURN_IF_ERROR(conn.Exec("INSERT INTO ledger_meta (key, value) VALUES ('origin', $1)",
+                              {store::Value(origin)})
+                        .status());
+    RETURN_IF_ERROR(conn.Exec("INSERT INTO ledger_meta (key, value) VALUES ('vkey', $1)",
+                              {store::Value(signer.verifier().ToText())})
+                        .status());
+    return conn.Exec("INSERT INTO ledger_checkpoints (size, note) VALUES (0, $1)",
+                     {store::Value(note)})
+        .status();
+  };
+  if (conn.in_transaction()) {
+    RETURN_IF_ERROR(insert());
+  } else {
+    ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(conn));
+    RETURN_IF_ERROR(insert());
+    RETURN_IF_ERROR(tx.Commit());
+  }
+  return OpenIn(conn, key, options);
+}
+
+Result<std::unique_ptr<Log>> Log::OpenIn(store::Connection& conn,
+                                         std::optional<crypto::SigningKey> key,
+                                         const LogOptions& options) {
+  if (!conn.in_transaction() && !options.read_only) {
+    RETURN_IF_ERROR(store::Migrate(conn, Migrations()));
+  }
+  {
+    auto origin = GetMeta(conn, "origin");
+    if (!origin.ok() || !origin->has_value()) {
+      return base::NotFoundError("no log in this database" +
+                                 (origin.ok() ? std::string()
+                                              : " (" + origin.status().message() + ")"));
+    }
+  }
+  std::unique_ptr<Log> log(new Log());
+  log->options_ = options;
+  log->db_ = &conn;
+  log->in_key_ = std::move(key);
+  RETURN_IF_ERROR(log->LoadState());
+  return log;
+}
+
+Status Log::Reload() { return LoadState(); }
+
+// The state is read with several statements (checkpoint, tiles, bundle); another process may
+// commit an append between them, so outside a caller's transaction they run in one read
+// transaction (a snapshot on both backends).
 Status Log::LoadState() {
-  ASSIGN_OR_RETURN(auto origin, GetMeta(*conn_, "origin"));
-  ASSIGN_OR_RETURN(auto vkey, GetMeta(*conn_, "vkey"));
+  if (db_->in_transaction()) return LoadStateInSnapshot();
+  RETURN_IF_ERROR(db_->Begin(store::Connection::TxMode::kDeferred));
+  Status s = LoadStateInSnapshot();
+  Status end = db_->Rollback();  // read only: nothing to commit
+  if (!s.ok()) return s;
+  return end;
+}
+
+Status Log::LoadStateInSnapshot() {
+  ASSIGN_OR_RETURN(auto origin, GetMeta(*db_, "origin"));
+  ASSIGN_OR_RETURN(auto vkey, GetMeta(*db_, "vkey"));
   if (!origin || !vkey) return base::DataLossError("log database has no origin or verifier key");
   origin_ = *origin;
   auto v = NoteVerifier::Parse(*vkey);
   if (!v.ok()) return base::DataLossError("stored verifier key: " + v.status().message());
   verifier_ = *v;
+  if (dir_.empty()) {
+    // A log in a caller's connection (OpenIn): the key comes from the caller.
+    if (in_key_.has_value() && !options_.read_only) {
+      ASSIGN_OR_RETURN(NoteSigner signer, NoteSigner::Create(origin_, kNoteTypeEd25519, *in_key_));
+      if (signer.key_hash() != verifier_.key_hash() ||
+          signer.verifier().public_key() != verifier_.public_key()) {
+        return base::DataLossError("the given key does not match the log's verifier key");
+      }
+      signer_ = std::move(signer);
+    }
+  } else if (auto loaded = LoadDirKeys(); !loaded.ok()) {
+    return loaded;
+  }
+  return LoadTree();
+}
+
+Status Log::LoadDirKeys() {
   // log.vkey is what operators hand out; a database whose key differs was swapped or forged.
   std::string vkey_path = dir_ + "/" + std::string(kLogVkeyFile);
   if (auto file_vkey = ReadSmallFile(vkey_path); file_vkey.ok()) {
     std::string_view fv = *file_vkey;
     while (!fv.empty() && (fv.back() == '\n' || fv.back() == '\r')) fv.remove_suffix(1);
-    if (fv != *vkey) {
+    if (fv != verifier_.ToText()) {
       return base::DataLossError(vkey_path + " does not match the verifier key in the database");
     }
   }
@@ -288,8 +382,11 @@ Status Log::LoadState() {
       signer_ = std::move(signer);
     }
   }
+  return base::OkStatus();
+}
 
-  ASSIGN_OR_RETURN(auto rows, conn_->Query(
+Status Log::LoadTree() {
+  ASSIGN_OR_RETURN(auto rows, db_->Query(
                                   "SELECT size, note FROM ledger_checkpoints "
                                   "ORDER BY size DESC LIMIT 1"));
   if (!rows->Next()) {
@@ -322,7 +419,7 @@ Status Log::LoadState() {
     auto width = static_cast<uint32_t>(nodes & (kTileWidth - 1));
     levels_.push_back(std::move(st_level));
     if (width == 0) continue;
-    ASSIGN_OR_RETURN(auto r, conn_->Query(kSelectTile,
+    ASSIGN_OR_RETURN(auto r, db_->Query(kSelectTile,
                                           {store::Value(TileId(level, levels_.back().index))}));
     std::string name = TileName(level, levels_.back().index, width);
     if (!r->Next()) {
@@ -408,10 +505,33 @@ void Log::AddHash(int level, const Hash& hash, std::vector<PendingRow>* pending)
 }
 
 Result<uint64_t> Log::Append(std::span<const std::string_view> entries) {
+  return AppendImpl(entries, /*in_caller_tx=*/false);
+}
+
+Result<uint64_t> Log::AppendInTransaction(std::span<const std::string_view> entries) {
+  if (!db_->in_transaction()) {
+    return base::FailedPreconditionError("AppendInTransaction: no transaction is open");
+  }
+  if (!signer_) return AppendImpl(entries, true);  // reports why it cannot sign
+  RETURN_IF_ERROR(
+      db_->Exec("UPDATE ledger_meta SET value = value WHERE key = 'origin'").status());
+  ASSIGN_OR_RETURN(auto rows, db_->Query("SELECT MAX(size) FROM ledger_checkpoints"));
+  if (!rows->Next()) {
+    RETURN_IF_ERROR(rows->status());
+    return base::DataLossError("log database has no checkpoint");
+  }
+  auto stored = static_cast<uint64_t>(rows->Int64(0));
+  rows.reset();
+  if (stored != size_) RETURN_IF_ERROR(LoadState());
+  return AppendImpl(entries, /*in_caller_tx=*/true);
+}
+
+Result<uint64_t> Log::AppendImpl(std::span<const std::string_view> entries, bool in_caller_tx) {
   if (!signer_) {
     return base::FailedPreconditionError(
         options_.read_only ? "log opened read-only"
         : !key_error_.empty() ? "cannot load the log key: " + key_error_
+        : dir_.empty()        ? std::string("the log was opened without its key")
                               : dir_ + ": the log key file is missing");
   }
   for (size_t i = 0; i < entries.size(); ++i) {
@@ -482,9 +602,13 @@ Result<uint64_t> Log::Append(std::span<const std::string_view> entries) {
   }
 
   auto write = [&]() -> Status {
-    ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*conn_));
+    std::optional<store::Transaction> tx;
+    if (!in_caller_tx) {
+      ASSIGN_OR_RETURN(auto t, store::Transaction::Begin(*db_));
+      tx.emplace(std::move(t));
+    }
     // Only one appender: the stored size must still be ours.
-    ASSIGN_OR_RETURN(auto rows, conn_->Query("SELECT MAX(size) FROM ledger_checkpoints"));
+    ASSIGN_OR_RETURN(auto rows, db_->Query("SELECT MAX(size) FROM ledger_checkpoints"));
     if (!rows->Next()) return rows->status();
     if (static_cast<uint64_t>(rows->Int64(0)) != saved_size) {
       return base::FailedPreconditionError(
@@ -493,29 +617,29 @@ Result<uint64_t> Log::Append(std::span<const std::string_view> entries) {
     }
     rows.reset();
     for (auto& [index, data] : full_bundles) {
-      RETURN_IF_ERROR(conn_->Exec(kUpsertBundle, {store::Value(static_cast<int64_t>(index)),
+      RETURN_IF_ERROR(db_->Exec(kUpsertBundle, {store::Value(static_cast<int64_t>(index)),
                                                   store::Value(static_cast<int64_t>(kTileWidth)),
                                                   store::Value(std::move(data))})
                           .status());
     }
     if (bundle_dirty && bundle_count_ > 0) {
-      RETURN_IF_ERROR(conn_->Exec(kUpsertBundle,
+      RETURN_IF_ERROR(db_->Exec(kUpsertBundle,
                                   {store::Value(static_cast<int64_t>(bundle_index_)),
                                    store::Value(static_cast<int64_t>(bundle_count_)),
                                    store::Value(base::ByteView(bundle_))})
                           .status());
     }
     for (PendingRow& row : tiles) {
-      RETURN_IF_ERROR(conn_->Exec(kUpsertTile, {store::Value(row.id),
+      RETURN_IF_ERROR(db_->Exec(kUpsertTile, {store::Value(row.id),
                                                 store::Value(static_cast<int64_t>(row.width)),
                                                 store::Value(std::move(row.hashes)),
                                                 store::Value(std::move(row.inner))})
                           .status());
     }
-    RETURN_IF_ERROR(conn_->Exec("INSERT INTO ledger_checkpoints (size, note) VALUES ($1, $2)",
+    RETURN_IF_ERROR(db_->Exec("INSERT INTO ledger_checkpoints (size, note) VALUES ($1, $2)",
                                 {store::Value(static_cast<int64_t>(size_)), store::Value(*note)})
                         .status());
-    return tx.Commit();
+    return tx.has_value() ? tx->Commit() : base::OkStatus();
   };
   Status s = write();
   if (!s.ok()) {
@@ -534,7 +658,7 @@ Result<std::shared_ptr<const Log::FullTile>> Log::GetFullTile(int level, uint64_
     lru_.splice(lru_.begin(), lru_, it->second.second);
     return it->second.first;
   }
-  ASSIGN_OR_RETURN(auto rows, conn_->Query(kSelectTile, {store::Value(id)}));
+  ASSIGN_OR_RETURN(auto rows, db_->Query(kSelectTile, {store::Value(id)}));
   std::string name = TileName(level, index);
   if (!rows->Next()) {
     RETURN_IF_ERROR(rows->status());
@@ -602,7 +726,7 @@ Result<std::vector<Hash>> Log::ReadNodes(std::span<const NodeId> nodes) {
   }
   while (!pending.empty()) {
     uint64_t tile = nodes[pending[0]].index >> (kTileHeight - nodes[pending[0]].level);
-    ASSIGN_OR_RETURN(auto rows, conn_->Query(kSelectTile, {store::Value(TileId(0, tile))}));
+    ASSIGN_OR_RETURN(auto rows, db_->Query(kSelectTile, {store::Value(TileId(0, tile))}));
     std::string name = TileName(0, tile);
     if (!rows->Next()) {
       RETURN_IF_ERROR(rows->status());
@@ -710,7 +834,7 @@ Result<ConsistencyProof> Log::ProveConsistency(uint64_t size1, uint64_t size2) {
 }
 
 Result<Bytes> Log::ReadBundle(uint64_t index, uint32_t min_width) {
-  ASSIGN_OR_RETURN(auto rows, conn_->Query(kSelectBundle,
+  ASSIGN_OR_RETURN(auto rows, db_->Query(kSelectBundle,
                                            {store::Value(static_cast<int64_t>(index))}));
   if (!rows->Next()) {
     RETURN_IF_ERROR(rows->status());

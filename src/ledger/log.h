@@ -11,8 +11,12 @@
 // checkpoint signed for the new size, so after a crash the log reopens at the last committed
 // batch, whose checkpoint matches its tiles.
 //
-// Thread-safety: a Log is NOT thread-safe (it owns one database connection); open one Log per
-// thread for concurrent readers. Appends from two processes are serialised by SQLite's write
+// A log may also live in a caller's database connection (CreateIn/OpenIn, SQLite or
+// PostgreSQL) next to other tables; the caller then appends inside its own transactions
+// (AppendInTransaction), and several Logs (processes) may append to one such log.
+//
+// Thread-safety: a Log is NOT thread-safe (it owns or uses one database connection); open one
+// Log per thread for concurrent readers. Appends from two processes are serialised by SQLite's write
 // lock, and each Append re-reads nothing: only one process may append to a log at a time
 // (Append fails with kFailedPrecondition if the stored size moved under it).
 #pragma once
@@ -89,6 +93,30 @@ class Log {
   static Result<std::unique_ptr<Log>> Create(const std::string& dir, std::string_view origin,
                                              std::optional<crypto::SigningKey> key,
                                              const LogOptions& options = {});
+  // Creates a log in the caller's database connection `conn` (e.g. a node database that also
+  // holds other modules' tables, so that an effect and its log entry commit together).
+  // Applies Migrations() when no transaction is open on `conn` (inside the caller's
+  // transaction the caller must have applied them), inserts the origin, the verifier key and
+  // the signed size-0 checkpoint (inside the caller's transaction if one is open, else in its
+  // own), and returns the log opened on `conn` as OpenIn does. The Log does not own `conn`.
+  // REQUIRES: `conn` outlives the Log.
+  // Errors: kAlreadyExists (the database already holds a log), kInvalidArgument (origin not
+  // a valid key name), store errors.
+  static Result<std::unique_ptr<Log>> CreateIn(store::Connection& conn, std::string_view origin,
+                                               const crypto::SigningKey& key,
+                                               const LogOptions& options = {});
+  // Opens the log stored in `conn` (created by CreateIn). `key` is the checkpoint key
+  // (needed to append; must match the stored verifier key). Applies Migrations() when no
+  // transaction is open and !options.read_only. options.read_only here only forbids appends
+  // (the caller's connection is used as is; no snapshot transaction is opened) and
+  // options.synchronous is ignored (the connection's setting applies). The Log does not own
+  // `conn`. REQUIRES: `conn` outlives the Log.
+  // Errors: kNotFound (no log in the database), kDataLoss (stored state does not match the
+  // checkpoint, or `key` is not the log's key), store errors.
+  static Result<std::unique_ptr<Log>> OpenIn(store::Connection& conn,
+                                             std::optional<crypto::SigningKey> key,
+                                             const LogOptions& options = {});
+
   // Opens an existing log and recovers its state from the latest stored checkpoint.
   // Errors: kNotFound (no log in dir), kDataLoss (the stored state does not match the
   // checkpoint or its signature), store errors.
@@ -112,6 +140,23 @@ class Log {
   // kFailedPrecondition (opened read-only or without the key file), store errors.
   Result<uint64_t> Append(std::span<const std::string_view> entries);
 
+  // Appends `entries` inside the transaction the caller holds open on the connection (a Log
+  // opened with OpenIn; it also works for Open's own connection, but nobody else can open a
+  // transaction there). First serialises appenders with
+  // `UPDATE ledger_meta SET value = value WHERE key = 'origin'` (a row lock on PostgreSQL;
+  // SQLite's immediate transaction already holds the write lock), then, when the stored size
+  // differs from the in-memory one (another process or Log appended), reloads the state and
+  // appends at the true end. Writes the rows and the new checkpoint; the CALLER commits.
+  // Returns the index of the first entry. On error the in-memory state is as before and the
+  // caller should roll back. If the caller's transaction does not commit after a successful
+  // call (rollback, failed commit), the caller MUST call Reload() before using the Log again.
+  // REQUIRES: a transaction is open on the connection (else kFailedPrecondition).
+  // Errors: as Append, plus store errors and kDataLoss from reloading.
+  Result<uint64_t> AppendInTransaction(std::span<const std::string_view> entries);
+  // Reloads the in-memory state (size, root, checkpoint, partial tiles) from the database, as
+  // after opening. Errors: as Open (kDataLoss, store errors).
+  Status Reload();
+
   // MTH of the first `size` entries. Errors: kOutOfRange (size > this->size()).
   Result<Hash> RootAt(uint64_t size);
   // Errors: kOutOfRange (index >= size or size > this->size()), kDataLoss (storage).
@@ -131,6 +176,9 @@ class Log {
   // object's in-memory state. Errors: kDataLoss naming what is wrong and where, e.g.
   // "entry 1234: stored leaf hash does not match entry bytes".
   Result<VerifyReport> Verify(int threads = 2);
+  // The same for a log stored in `conn` (CreateIn), on that connection, single-threaded (for a
+  // Log opened with OpenIn, Verify() does this). Errors: kNotFound (no log), kDataLoss as above.
+  static Result<VerifyReport> VerifyIn(store::Connection& conn);
   // The same for the log in `dir`, without opening it first (so a log whose stored state no
   // longer opens still gets a precise report). Errors: kNotFound (no log), kDataLoss as above.
   static Result<VerifyReport> VerifyDirectory(const std::string& dir, int threads = 2);
@@ -142,6 +190,12 @@ class Log {
 
   Log();
   Status LoadState();
+  Status LoadStateInSnapshot();
+  static Result<VerifyReport> VerifyStored(store::Connection& conn, const std::string& dir,
+                                           const std::string& db_url, int threads);
+  Status LoadDirKeys();
+  Status LoadTree();
+  Result<uint64_t> AppendImpl(std::span<const std::string_view> entries, bool in_caller_tx);
   void AddHash(int level, const Hash& h, std::vector<PendingRow>* pending);
   Hash ComputeRoot() const;
   Result<Hash> NodeHash(int level, uint64_t index);
@@ -157,7 +211,9 @@ class Log {
   NoteVerifier verifier_;
   std::optional<NoteSigner> signer_;
   std::string key_error_;  // why log.key could not be loaded, if it could not
-  std::unique_ptr<store::Connection> conn_;
+  std::unique_ptr<store::Connection> conn_;  // owned (Create/Open); null for OpenIn
+  store::Connection* db_ = nullptr;          // conn_.get() or the caller's connection
+  std::optional<crypto::SigningKey> in_key_;  // OpenIn's key
 
   uint64_t size_ = 0;
   Hash root_{};  // MTH at size_

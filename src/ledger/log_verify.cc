@@ -75,20 +75,26 @@ struct Chunk {
   std::vector<Hash> tops;  // roots of the full level-0 tiles, in order
 };
 
-void VerifyLevel0(const std::string& db_url, uint64_t tree_size, Chunk* chunk) {
+// Reads through `shared` when given (VerifyIn: one thread), else opens its own connection.
+void VerifyLevel0(const std::string& db_url, store::Connection* shared, uint64_t tree_size,
+                  Chunk* chunk) {
   auto run = [&]() -> Status {
-    store::Options so;
-    so.url = db_url;
-    so.read_only = true;
-    so.create = false;
-    ASSIGN_OR_RETURN(auto conn, store::Connect(so));
+    std::unique_ptr<store::Connection> own;
+    if (shared == nullptr) {
+      store::Options so;
+      so.url = db_url;
+      so.read_only = true;
+      so.create = false;
+      ASSIGN_OR_RETURN(own, store::Connect(so));
+    }
+    store::Connection* conn = shared != nullptr ? shared : own.get();
     ASSIGN_OR_RETURN(auto bundles,
                      conn->Query("SELECT id, width, data FROM ledger_bundles "
                                  "WHERE id >= $1 AND id < $2 ORDER BY id",
                                  {store::Value(static_cast<int64_t>(chunk->first)),
                                   store::Value(static_cast<int64_t>(chunk->last))}));
     ASSIGN_OR_RETURN(auto tiles,
-                     conn->Query("SELECT id, width, hashes, inner FROM ledger_tiles "
+                     conn->Query("SELECT id, width, hashes, \"inner\" FROM ledger_tiles "
                                  "WHERE id >= $1 AND id < $2 ORDER BY id",
                                  {store::Value(TileId(0, chunk->first)),
                                   store::Value(TileId(0, chunk->last))}));
@@ -140,10 +146,16 @@ void VerifyLevel0(const std::string& db_url, uint64_t tree_size, Chunk* chunk) {
 
 }  // namespace
 
-Result<VerifyReport> Log::Verify(int threads) { return VerifyDirectory(dir_, threads); }
+Result<VerifyReport> Log::Verify(int threads) {
+  if (dir_.empty()) return VerifyIn(*db_);
+  return VerifyDirectory(dir_, threads);
+}
+
+Result<VerifyReport> Log::VerifyIn(store::Connection& conn) {
+  return VerifyStored(conn, /*dir=*/"", /*db_url=*/"", 1);
+}
 
 Result<VerifyReport> Log::VerifyDirectory(const std::string& dir, int threads) {
-  VerifyReport report;
   std::string db_url = "sqlite:" + dir + "/" + std::string(kLogDbFile);
   std::string db_path = dir + "/" + std::string(kLogDbFile);
   if (::access(db_path.c_str(), F_OK) != 0) {
@@ -154,10 +166,19 @@ Result<VerifyReport> Log::VerifyDirectory(const std::string& dir, int threads) {
   so.read_only = true;
   so.create = false;
   ASSIGN_OR_RETURN(auto conn, store::Connect(so));
+  return VerifyStored(*conn, dir, db_url, threads);
+}
+
+// dir and db_url empty: the log in `conn` (VerifyIn), single-threaded on that connection.
+Result<VerifyReport> Log::VerifyStored(store::Connection& conn_ref, const std::string& dir,
+                                       const std::string& db_url, int threads) {
+  VerifyReport report;
+  store::Connection* conn = &conn_ref;
   // The verifier key as stored, cross-checked against log.vkey when that file exists.
   ASSIGN_OR_RETURN(auto vrows, conn->Query("SELECT value FROM ledger_meta WHERE key = 'vkey'"));
   if (!vrows->Next()) {
     RETURN_IF_ERROR(vrows->status());
+    if (dir.empty()) return base::NotFoundError("no log in this database");
     return base::DataLossError("log database has no verifier key");
   }
   std::string vkey(vrows->Text(0));
@@ -167,7 +188,7 @@ Result<VerifyReport> Log::VerifyDirectory(const std::string& dir, int threads) {
     return base::DataLossError("stored verifier key: " + parsed_vkey.status().message());
   }
   const NoteVerifier& verifier = *parsed_vkey;
-  {
+  if (!dir.empty()) {
     std::ifstream in(dir + "/" + std::string(kLogVkeyFile));
     std::string line;
     if (in && std::getline(in, line) && line != vkey) {
@@ -192,6 +213,8 @@ Result<VerifyReport> Log::VerifyDirectory(const std::string& dir, int threads) {
   // Level 0, in parallel.
   uint64_t bundles = (n + kTileWidth - 1) / kTileWidth;
   int t = std::max(1, std::min<int>(threads, static_cast<int>(std::min<uint64_t>(bundles, 64))));
+  store::Connection* shared = db_url.empty() ? conn : nullptr;
+  if (shared != nullptr) t = 1;
   std::vector<Chunk> chunks(static_cast<size_t>(t));
   for (int i = 0; i < t; ++i) {
     chunks[static_cast<size_t>(i)].first = bundles * static_cast<uint64_t>(i) / static_cast<uint64_t>(t);
@@ -201,9 +224,9 @@ Result<VerifyReport> Log::VerifyDirectory(const std::string& dir, int threads) {
   if (bundles > 0) {
     std::vector<std::thread> workers;
     for (size_t i = 1; i < chunks.size(); ++i) {
-      workers.emplace_back(VerifyLevel0, db_url, n, &chunks[i]);
+      workers.emplace_back(VerifyLevel0, db_url, nullptr, n, &chunks[i]);
     }
-    VerifyLevel0(db_url, n, &chunks[0]);
+    VerifyLevel0(db_url, shared, n, &chunks[0]);
     for (auto& w : workers) w.join();
   }
   std::vector<Hash> tops;
@@ -222,7 +245,7 @@ Result<VerifyReport> Log::VerifyDirectory(const std::string& dir, int threads) {
                                  std::to_string(tops.size()));
     }
     uint64_t count = (nodes + kTileWidth - 1) / kTileWidth;
-    ASSIGN_OR_RETURN(auto trows, conn->Query("SELECT id, width, hashes, inner FROM ledger_tiles "
+    ASSIGN_OR_RETURN(auto trows, conn->Query("SELECT id, width, hashes, \"inner\" FROM ledger_tiles "
                                               "WHERE id >= $1 AND id < $2 ORDER BY id",
                                               {store::Value(TileId(level, 0)),
                                                store::Value(TileId(level, count))}));
@@ -284,7 +307,7 @@ Result<VerifyReport> Log::VerifyDirectory(const std::string& dir, int threads) {
   // roots from them (and checks the latest checkpoint's root while opening).
   LogOptions ro;
   ro.read_only = true;
-  auto view = Log::Open(dir, ro);
+  auto view = dir.empty() ? Log::OpenIn(conn_ref, std::nullopt, ro) : Log::Open(dir, ro);
   if (!view.ok()) return base::DataLossError(view.status().message());
   ASSIGN_OR_RETURN(auto crows, conn->Query("SELECT size, note FROM ledger_checkpoints "
                                             "ORDER BY size"));

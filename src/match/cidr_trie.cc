@@ -5,25 +5,28 @@ namespace detente::match {
 namespace {
 
 bool ParseV4(std::string_view s, uint8_t out[4]) {
-  int part = 0;
-  size_t i = 0;
-  while (part < 4) {
-    if (i >= s.size() || s[i] < '0' || s[i] > '9') return false;
-    size_t start = i;
-    int v = 0;
-    while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
-      v = v * 10 + (s[i] - '0');
+  // Four decimal octets 0..255 separated by dots, no leading zeros (octal ambiguity).
+  const char* p = s.data();
+  const char* const end = p + s.size();
+  for (int part = 0; part < 4; ++part) {
+    if (p == end) return false;
+    unsigned v = static_cast<unsigned>(*p - '0');
+    if (v > 9) return false;
+    const char* start = p++;
+    unsigned d;
+    while (p != end && (d = static_cast<unsigned>(*p - '0')) <= 9) {
+      v = v * 10 + d;
       if (v > 255) return false;
-      ++i;
+      ++p;
     }
-    if (i - start > 1 && s[start] == '0') return false;  // no leading zeros (octal ambiguity)
-    out[part++] = static_cast<uint8_t>(v);
-    if (part < 4) {
-      if (i >= s.size() || s[i] != '.') return false;
-      ++i;
+    if (p - start > 1 && *start == '0') return false;
+    out[part] = static_cast<uint8_t>(v);
+    if (part < 3) {
+      if (p == end || *p != '.') return false;
+      ++p;
     }
   }
-  return i == s.size();
+  return p == end;
 }
 
 int HexVal(char c) {
@@ -132,6 +135,34 @@ bool ParseIpPrefix(std::string_view text, IpPrefix* out) {
   return true;
 }
 
+bool CidrTrie::MayContainV4Text(std::string_view text) const {
+  if (map_ipv4_) return true;  // an IPv4 address also walks the IPv6 trie
+  // "a.b." then anything: read a and b (in registers), then only look for '/' (a block, maybe
+  // shorter than /16) or ':' in the rest. Any other text the parser may accept is answered
+  // "maybe"; a text that is no address gets either answer (the parser rejects it anyway).
+  const char* p = text.data();
+  const char* const end = p + text.size();
+  unsigned octet[2];
+  for (unsigned& o : octet) {
+    if (p == end) return true;
+    o = static_cast<unsigned>(*p - '0');
+    if (o > 9) return true;
+    for (++p; p != end && static_cast<unsigned>(*p - '0') <= 9; ++p) {
+      o = o * 10 + static_cast<unsigned>(*p - '0');
+      if (o > 255) return true;
+    }
+    if (p == end || *p != '.') return true;
+    ++p;
+  }
+  for (; p != end; ++p) {
+    if (*p == '/' || *p == ':') return true;
+  }
+  // If it parses at all, it is one IPv4 address whose /16 network is octet[0].octet[1].
+  if (v4_16_.empty()) return false;
+  const size_t n = static_cast<size_t>(octet[0]) << 8 | octet[1];
+  return (v4_16_[n >> 6] >> (n & 63)) & 1;
+}
+
 CidrTrie::CidrTrie(bool map_ipv4) : map_ipv4_(map_ipv4), nodes_(3) {}
 
 void CidrTrie::Finalize() {
@@ -160,6 +191,15 @@ void CidrTrie::Finalize() {
 
 void CidrTrie::Insert(const IpPrefix& prefix, uint32_t indicator) {
   jump_ok_[0] = jump_ok_[1] = false;  // stale until Finalize()
+  if (!prefix.v6) {
+    if (v4_16_.empty()) v4_16_.assign(65536 / 64, 0);
+    // The /16 networks the block touches: itself, or all those inside a shorter block.
+    const int len = prefix.length < 16 ? prefix.length : 16;
+    const size_t count = size_t{1} << (16 - len);
+    const size_t first =
+        (static_cast<size_t>(prefix.bytes[0]) << 8 | prefix.bytes[1]) & ~(count - 1);
+    for (size_t n = first; n < first + count; ++n) v4_16_[n >> 6] |= uint64_t{1} << (n & 63);
+  }
   uint32_t node = prefix.v6 ? 2 : 1;
   for (int i = 0; i < prefix.length; ++i) {
     int b = prefix.bit(i);

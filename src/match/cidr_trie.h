@@ -41,6 +41,11 @@ class CidrTrie {
   template <typename F>
   void ForEachContaining(const IpPrefix& p, F&& fn) const;
 
+  // A cheap pre-check for a textual value: false only when no inserted block can contain the
+  // address (or block) `text` would parse to, or when it is no address at all; true when it may
+  // (then parse it and call ForEachContaining). Looks at the first two octets of an IPv4 text.
+  bool MayContainV4Text(std::string_view text) const;
+
   // Builds the first-byte jump tables. REQUIRES: called after the last Insert and before
   // lookups (lookups without it are correct, only slower).
   void Finalize();
@@ -48,7 +53,8 @@ class CidrTrie {
   bool empty() const { return size_ == 0; }
   size_t size() const { return size_; }
   size_t MemoryBytes() const {
-    return nodes_.capacity() * sizeof(Node) + entries_.capacity() * sizeof(Entry);
+    return nodes_.capacity() * sizeof(Node) + entries_.capacity() * sizeof(Entry) +
+           v4_16_.capacity() * sizeof(uint64_t);
   }
 
  private:
@@ -70,6 +76,16 @@ class CidrTrie {
   // block is 1..7 bits long (then nothing can be reported between the root and depth 8).
   bool jump_ok_[2] = {false, false};
   std::array<uint32_t, 256> jump_[2]{};
+  // IPv4: one bit per /16 network, set when some block contains or lies inside it (8 KiB,
+  // allocated by the first IPv4 Insert). A clear bit answers most lookups of an address (or a
+  // block of /16 or longer) without walking; empty means no IPv4 block at all.
+  std::vector<uint64_t> v4_16_;
+  bool V4Possible(const IpPrefix& p) const {
+    if (v4_16_.empty()) return false;
+    if (p.length < 16) return true;
+    size_t n = static_cast<size_t>(p.bytes[0]) << 8 | p.bytes[1];
+    return (v4_16_[n >> 6] >> (n & 63)) & 1;
+  }
   std::vector<Node> nodes_;  // [0] unused, [1] IPv4 root, [2] IPv6 root
   std::vector<Entry> entries_;
   size_t size_ = 0;
@@ -98,7 +114,7 @@ template <typename F>
 void CidrTrie::ForEachContaining(const IpPrefix& p, F&& fn) const {
   if (size_ == 0) return;
   if (!p.v6) {
-    Walk(1, p, 0, p.length, fn);
+    if (V4Possible(p)) Walk(1, p, 0, p.length, fn);
     if (!map_ipv4_) return;
     // The IPv4-mapped form in the IPv6 trie: ::ffff:a.b.c.d.
     IpPrefix mapped;

@@ -426,24 +426,55 @@ bool Engine::Verify(uint32_t indicator, const Observation& obs) {
   return *r;
 }
 
+void Engine::Prefetch(const Observation& obs) {
+  // The probes are kept for Match(obs): two slots, for a caller that reads one event ahead.
+  Prepared& prep = prepared_[prepared_next_];
+  prepared_next_ ^= 1;
+  prep.obs = &obs;
+  prep.epoch = obs.epoch();
+  prep.properties = obs.properties().size();
+  MakeProbes(obs, &prep.probes);
+}
+
+void Engine::MakeProbes(const Observation& obs, std::vector<Probe>* probes) const {
+  probes->clear();
+  const size_t npaths = path_flags_.size();
+  for (const Property& p : obs.properties()) {
+    if (p.path >= npaths || (path_flags_[p.path] & kEq) == 0 || p.ref >= 0) continue;
+    // Built in place: a Probe assembled on the stack and copied stalls on store forwarding.
+    Probe& probe = probes->emplace_back();
+    if (MakeKey(p.value, &probe.key)) {
+      probe.hash = EqualityIndex::Hash(p.path, probe.key);
+      probe.path = p.path;
+      eq_.Prefetch(probe.hash);
+    } else {
+      probes->pop_back();
+    }
+  }
+}
+
 void Engine::Match(const Observation& obs, std::vector<uint32_t>* out) {
   hits_.clear();
-  probes_.clear();
   cached_obs_ = nullptr;
+  // The probes Prefetch(obs) made, if obs has not changed since (same Clear() epoch and size).
+  const std::vector<Probe>* probes = nullptr;
+  for (Prepared& prep : prepared_) {
+    if (prep.obs == &obs && prep.epoch == obs.epoch() &&
+        prep.properties == obs.properties().size()) {
+      probes = &prep.probes;
+      prep.obs = nullptr;  // used once
+      break;
+    }
+  }
+  if (probes == nullptr) {
+    MakeProbes(obs, &probes_);
+    probes = &probes_;
+  }
   const size_t npaths = path_flags_.size();
   for (const Property& p : obs.properties()) {
     if (p.path >= npaths) continue;
     uint8_t f = path_flags_[p.path];
     if (f == 0 || p.ref >= 0) continue;
-    if (f & kEq) {
-      Probe probe;
-      if (MakeKey(p.value, &probe.key)) {
-        probe.hash = EqualityIndex::Hash(p.path, probe.key);
-        probe.path = p.path;
-        eq_.Prefetch(probe.hash);
-        probes_.push_back(probe);
-      }
-    }
     if (p.value.kind != ValueKind::kString) continue;
     if (f & kCidrEq) {
       size_t holder = p.derived ? static_cast<size_t>(p.from) : p.object;
@@ -454,7 +485,7 @@ void Engine::Match(const Observation& obs, std::vector<uint32_t>* out) {
         }
       }
     }
-    if (f & kCidr) {
+    if ((f & kCidr) && tries_[p.path]->MayContainV4Text(p.value.s)) {
       IpPrefix ip;
       if (ParseIpPrefix(p.value.s, &ip)) {
         tries_[p.path]->ForEachContaining(ip, [&](uint32_t ind) { hits_.push_back(ind); });
@@ -473,10 +504,10 @@ void Engine::Match(const Observation& obs, std::vector<uint32_t>* out) {
         nfc_ = pt::ToNfc(v);
         v = nfc_;
       }
-      regex_.Scan(p.path, v, &hits_);
+      regex_.Scan(p.path, v, &hits_, /*valid_utf8=*/ascii);
     }
   }
-  for (const Probe& probe : probes_) {
+  for (const Probe& probe : *probes) {
     eq_.Lookup(probe.hash, probe.path, probe.key, [&](uint32_t ind) { hits_.push_back(ind); });
   }
   if (!by_type_.empty()) {

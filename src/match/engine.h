@@ -95,6 +95,12 @@ class Engine {
   // Appends to *out the indicators that match `obs` (each at most once, ascending).
   void Match(const Observation& obs, std::vector<uint32_t>* out);
 
+  // A hint: starts loading the index memory Match(obs) will read for `obs`'s exact-value
+  // lookups, so that a caller can overlap those cache misses with other work (reading the next
+  // event) before calling Match(obs).
+  // Keeps the probes it computes for the next Match(obs) (up to two observations ahead).
+  void Prefetch(const Observation& obs);
+
  private:
   friend class EngineBuilder;
   Engine();
@@ -124,7 +130,16 @@ class Engine {
     uint32_t path;
     KeyBytes key;
   };
+  void MakeProbes(const Observation& obs, std::vector<Probe>* probes) const;
   std::vector<Probe> probes_;
+  struct Prepared {
+    const Observation* obs = nullptr;  // nullptr: free
+    uint64_t epoch = 0;
+    size_t properties = 0;
+    std::vector<Probe> probes;
+  };
+  Prepared prepared_[2];
+  int prepared_next_ = 0;
   std::vector<uint32_t> hits_;
   std::string nfc_;
   const Observation* cached_obs_ = nullptr;

@@ -225,7 +225,8 @@ constexpr KeyDef kKeys[] = {
 
 // Scalar slots whose value feeds only the listed paths (and, for the Zeek log type, only their
 // presence). With EventReader's indexed_paths_only, a slot whose paths no indicator uses has its
-// value left unparsed (presence is still recorded). Slots not listed are always parsed.
+// value ignored (presence is still recorded; the On-Demand reader does not even parse it).
+// Slots not listed are always read.
 struct SlotPaths {
   S slot;
   P paths[2];
@@ -260,6 +261,31 @@ constexpr SlotPaths kSlotPaths[] = {
     {sTlsNotBefore, {kX509NotBefore}, 1}, {sTlsNotAfter, {kX509NotAfter}, 1},
 };
 
+// Equality of n bytes for short keys, inline (a memcmp call costs more than the compare).
+inline bool SameBytes(const char* a, const char* b, size_t n) {
+  auto load8 = [](const char* p) {
+    uint64_t x;
+    std::memcpy(&x, p, 8);
+    return x;
+  };
+  auto load4 = [](const char* p) {
+    uint32_t x;
+    std::memcpy(&x, p, 4);
+    return x;
+  };
+  if (n >= 8) {
+    for (size_t i = 0; i + 8 <= n; i += 8) {
+      if (load8(a + i) != load8(b + i)) return false;
+    }
+    return load8(a + n - 8) == load8(b + n - 8);
+  }
+  if (n >= 4) return load4(a) == load4(b) && load4(a + n - 4) == load4(b + n - 4);
+  for (size_t i = 0; i < n; ++i) {
+    if (a[i] != b[i]) return false;
+  }
+  return true;
+}
+
 // A small open-addressing table over (ctx, key), built once. Keys are short and the hash looks
 // at the length and three bytes, which separates this fixed key set well.
 class KeyTable {
@@ -277,21 +303,37 @@ class KeyTable {
     size_t h = Hash(ctx, key);
     while (table_[h] >= 0) {
       const KeyDef& d = kKeys[static_cast<size_t>(table_[h])];
-      if (d.ctx == ctx && d.key == key) return &d;
+      if (d.ctx == ctx && d.key.size() == key.size() && SameBytes(d.key.data(), key.data(),
+                                                                  key.size())) {
+        return &d;
+      }
       h = (h + 1) & kMask;
     }
     return nullptr;
   }
 
  private:
-  static constexpr size_t kSize = 512;
+  // About 100 keys in 1,024 slots: an unknown key (most of an event's) nearly always lands on
+  // an empty slot at once.
+  static constexpr size_t kBits = 10;
+  static constexpr size_t kSize = size_t{1} << kBits;
   static constexpr size_t kMask = kSize - 1;
+  // Mixes the context, the length and the first and last (up to) four bytes.
   static size_t Hash(Ctx ctx, std::string_view k) {
-    size_t n = k.size();
-    size_t h = n * 131 + static_cast<size_t>(ctx) * 977 +
-               static_cast<unsigned char>(k[0]) * 31 +
-               static_cast<unsigned char>(k[n - 1]) * 7 + static_cast<unsigned char>(k[n / 2]);
-    return (h ^ (h >> 5)) & kMask;
+    const size_t n = k.size();
+    uint64_t head = 0, tail = 0;
+    if (n >= 4) {
+      uint32_t a, b;
+      std::memcpy(&a, k.data(), 4);
+      std::memcpy(&b, k.data() + n - 4, 4);
+      head = a;
+      tail = b;
+    } else {
+      for (size_t i = 0; i < n; ++i) head = head << 8 | static_cast<unsigned char>(k[i]);
+    }
+    uint64_t h = (head | tail << 32) ^ (static_cast<uint64_t>(n) << 3 | static_cast<uint64_t>(ctx));
+    h *= 0x9E3779B97F4A7C15ull;
+    return static_cast<size_t>(h >> (64 - kBits));
   }
   std::array<int16_t, kSize> table_;
 };
@@ -432,6 +474,10 @@ struct EventReader::Impl {
       std::string full = std::string(kPathDefs[i].type) + ":" + std::string(kPathDefs[i].name);
       ids[static_cast<size_t>(i)] = paths.Find(full);
     }
+    for (int i = 0; i < kPathCount; ++i) {
+      if (kPathDefs[i].type == kNt && ids[static_cast<size_t>(i)] != kNoPath) nt_needed = true;
+    }
+    if (!indexed_paths_only) nt_needed = true;
     if (indexed_paths_only) {
       for (const SlotPaths& sp : kSlotPaths) {
         bool used = false;
@@ -439,15 +485,28 @@ struct EventReader::Impl {
         skip_value[sp.slot] = !used;
       }
     }
-    alloc_error = parser.allocate(1 << 16, kMaxDepth);
+    for (int i = 0; i < 2 && alloc_error == simdjson::SUCCESS; ++i) {
+      alloc_error = od_parsers[i].allocate(1 << 16, kMaxDepth);
+      if (alloc_error == simdjson::SUCCESS) alloc_error = flat_doms[i].allocate(1 << 16, kMaxDepth);
+    }
   }
 
   const PathRegistry& paths;
   const bool indexed_paths_only;
   std::array<bool, kSlotCount> skip_value{};  // see kSlotPaths
+  // Whether the network-traffic object is built: with indexed_paths_only, only when some
+  // network-traffic path is indexed (otherwise it would carry no property at all).
+  bool nt_needed = false;
   simdjson::error_code alloc_error = simdjson::SUCCESS;
   std::array<uint32_t, kPathCount> ids{};
-  od::parser parser{kMaxDocumentBytes};
+  // Zeek/Suricata lines: the DOM fast path (depth-limited to kMaxDepth) and the On-Demand
+  // fallback (see ReadFlat). Two of each, used by turns, so that the strings of one event stay
+  // valid while the next is read (the caller may overlap matching an event with reading the
+  // next; event_reader.h).
+  od::parser od_parsers[2] = {od::parser{kMaxDocumentBytes}, od::parser{kMaxDocumentBytes}};
+  simdjson::dom::parser flat_doms[2] = {simdjson::dom::parser{kMaxDocumentBytes},
+                                        simdjson::dom::parser{kMaxDocumentBytes}};
+  int turn = 0;
   simdjson::dom::parser dom{kMaxDocumentBytes};
   std::array<SlotValue, kSlotCount> slots{};
   uint32_t gen = 0;
@@ -542,13 +601,17 @@ struct EventReader::Impl {
     for (auto f : object) {
       od::field field;
       if (auto e = std::move(f).get(field)) return e;
-      // The raw key up to its closing quote (stage 1 has checked that the string is closed).
-      // Keys with escapes never name a field we map, so they are simply not found.
+      // The raw key up to its closing quote (stage 1 has checked that the string is closed);
+      // a key with an escape is unescaped first (the DOM path sees unescaped keys too).
       const char* raw = field.key().raw();
       size_t len = 0;
       while (len < kMaxKeyScan && raw[len] != '"' && raw[len] != '\\') ++len;
-      if (len == kMaxKeyScan || raw[len] != '"') continue;
+      if (len == kMaxKeyScan) continue;
       std::string_view key(raw, len);
+      if (raw[len] != '"') {
+        // An escaped key: compare its unescaped text, as the DOM path does.
+        if (auto e = field.unescaped_key().get(key)) return e;
+      }
       const KeyDef* def = Keys().Find(ctx, key);
       if (def == nullptr) continue;
       od::value v = field.value();
@@ -627,12 +690,145 @@ struct EventReader::Impl {
     return simdjson::SUCCESS;
   }
 
+  // ---- Tape pass (the fast path; same mapping as ReadObject) ----
+  //
+  // Reads the simdjson DOM tape of the line just parsed by flat_dom directly: the tape format is
+  // simdjson's documented one (doc/tape.md: one 64-bit word per node, the type in the top byte;
+  // '{' / '[' carry the index after their end in the low 32 bits; strings are an offset into the
+  // string buffer, which holds a 32-bit length then the bytes; 'l' / 'u' / 'd' are followed by
+  // a word with the number). It is stable across simdjson 3.x (checked below); the dom::element
+  // API over the same tape costs a call per value.
+  static_assert(simdjson::SIMDJSON_VERSION_MAJOR == 3, "tape layout checked against simdjson 3.x");
+  static constexpr uint64_t kPayload = simdjson::internal::JSON_VALUE_MASK;
+
+  const KeyTable* key_table = &Keys();
+  const uint64_t* tape = nullptr;
+  const uint8_t* tape_strings = nullptr;
+
+  static char TapeType(uint64_t word) { return static_cast<char>(word >> 56); }
+  std::string_view TapeString(size_t i) const {
+    const uint8_t* p = tape_strings + (tape[i] & kPayload);
+    uint32_t len;
+    std::memcpy(&len, p, sizeof(len));
+    return std::string_view(reinterpret_cast<const char*>(p + sizeof(len)), len);
+  }
+  // The index of the node after the value at i.
+  size_t TapeNext(size_t i) const {
+    switch (TapeType(tape[i])) {
+      case '{':
+      case '[':
+        return static_cast<uint32_t>(tape[i] & kPayload);
+      case 'l':
+      case 'u':
+      case 'd':
+        return i + 2;
+      default:
+        return i + 1;
+    }
+  }
+  Value TapeScalar(size_t i) const {
+    switch (TapeType(tape[i])) {
+      case '"':
+        return Value::String(TapeString(i));
+      case 'l':
+        return Value::Int(static_cast<int64_t>(tape[i + 1]));
+      case 'u':
+        return Value::Float(static_cast<double>(tape[i + 1]));
+      case 'd': {
+        double d;
+        std::memcpy(&d, &tape[i + 1], sizeof(d));
+        return Value::Float(d);
+      }
+      case 't':
+        return Value::Bool(true);
+      case 'f':
+        return Value::Bool(false);
+      default:
+        return Value::Null();  // null, or an array/object where a scalar was expected
+    }
+  }
+
+  void TapeList(size_t i, S slot) {
+    char type = TapeType(tape[i]);
+    if (type == '"') {
+      multi.emplace_back(slot, TapeString(i));
+      return;
+    }
+    if (type != '[') return;
+    const size_t end = TapeNext(i) - 1;  // the ']'
+    for (size_t j = i + 1; j < end; j = TapeNext(j)) {
+      if (TapeType(tape[j]) != '"') continue;
+      if (multi.size() < kMaxProperties) multi.emplace_back(slot, TapeString(j));
+    }
+  }
+
+  // Reads the object whose '{' is at tape index i. Nested objects follow the fixed structure of
+  // kKeys (at most three levels), never the input.
+  void ReadObjectTape(size_t i, Ctx ctx, int level) {
+    const size_t end = TapeNext(i) - 1;  // the '}'
+    size_t j = i + 1;
+    while (j < end) {
+      const size_t v = j + 1;  // j is the key, v its value
+      const size_t next = TapeNext(v);
+      const KeyDef* def = key_table->Find(ctx, TapeString(j));
+      j = next;
+      if (def == nullptr) continue;
+      const char type = TapeType(tape[v]);
+      switch (def->kind) {
+        case Kind::kPresence:
+          slots[def->slot].gen = gen;
+          break;
+        case Kind::kScalar: {
+          if (type == 'n') break;
+          SlotValue& slot = slots[def->slot];
+          if (skip_value[def->slot]) {
+            // Only presence matters (no indicator uses what this value maps to).
+            slot.value.kind = ValueKind::kNull;
+            slot.gen = gen;
+            break;
+          }
+          if (type == '{' || type == '[') break;
+          slot.value = TapeScalar(v);
+          slot.gen = gen;
+          break;
+        }
+        case Kind::kList:
+          TapeList(v, def->slot);
+          break;
+        case Kind::kObject:
+          if (level >= 1 || type != '{') break;
+          slots[def->slot].gen = gen;
+          ReadObjectTape(v, def->child, level + 1);
+          break;
+        case Kind::kObjArray: {
+          if (level >= 2 || type != '[') break;
+          const size_t aend = next - 1;
+          for (size_t k = v + 1; k < aend; k = TapeNext(k)) {
+            if (TapeType(tape[k]) == '{') ReadObjectTape(k, def->child, level + 1);
+          }
+          break;
+        }
+        case Kind::kGrouped: {
+          if (type != '{') break;
+          const size_t gend = next - 1;
+          for (size_t k = v + 1; k < gend; k = TapeNext(k + 1)) TapeList(k + 1, sDnsRdata);
+          break;
+        }
+      }
+    }
+  }
+
   // ---- Emission ----
   uint32_t Id(P p) const { return ids[static_cast<size_t>(p)]; }
   std::string_view Name(P p) const { return kPathDefs[p].name; }
-  void Add(uint32_t obj, P p, Value v) {
+  void Add(uint32_t obj, P p, const Value& v) {
     if (indexed_paths_only && Id(p) == kNoPath) return;
     obs->Add(obj, Id(p), Name(p), v);
+  }
+  // Add for a string value, without building a Value on the stack first.
+  void AddS(uint32_t obj, P p, std::string_view s) {
+    if (indexed_paths_only && Id(p) == kNoPath) return;
+    obs->AddString(obj, Id(p), Name(p), s);
   }
   void AddDerived(uint32_t obj, P p, Value v, uint32_t from) {
     if (indexed_paths_only && Id(p) == kNoPath) return;
@@ -643,12 +839,12 @@ struct EventReader::Impl {
   int32_t AddIp(std::string_view ip) {
     if (IsIpv4(ip)) {
       uint32_t o = obs->AddObject(kIpv4);
-      Add(o, kIpv4Value, Value::String(ip));
+      AddS(o, kIpv4Value, ip);
       return static_cast<int32_t>(o);
     }
     if (IsIpv6(ip)) {
       uint32_t o = obs->AddObject(kIpv6);
-      Add(o, kIpv6Value, Value::String(ip));
+      AddS(o, kIpv6Value, ip);
       return static_cast<int32_t>(o);
     }
     return -1;
@@ -661,7 +857,7 @@ struct EventReader::Impl {
 
   void AddEndpoint(std::string_view ip, P ref, P ref_value) {
     int32_t o = AddIp(ip);
-    if (o < 0) return;
+    if (o < 0 || !nt_needed) return;
     uint32_t n = Nt();
     obs->AddRef(n, Id(ref), Name(ref), static_cast<uint32_t>(o));
     AddDerived(n, ref_value, Value::String(ip), static_cast<uint32_t>(o));
@@ -689,18 +885,19 @@ struct EventReader::Impl {
   }
 
   void AddStr(uint32_t obj, P p, std::string_view s) {
-    if (!s.empty()) Add(obj, p, Value::String(s));
+    if (!s.empty()) AddS(obj, p, s);
   }
 
   void AddProtocols(std::string_view list) {
     // "ssl,http" (Zeek service) -> protocols "ssl", "http"; all lower-case (STIX 2.1 3.4.11).
+    if (!nt_needed) return;
     size_t start = 0;
     while (start <= list.size()) {
       size_t comma = list.find(',', start);
       if (comma == std::string_view::npos) comma = list.size();
       std::string_view p = list.substr(start, comma - start);
       if (!p.empty() && p != "-" && p != "failed") {
-        Add(Nt(), kNtProtocols, Value::String(Lower(&obs->arena, p)));
+        AddS(Nt(), kNtProtocols, Lower(&obs->arena, p));
       }
       start = comma + 1;
     }
@@ -710,7 +907,7 @@ struct EventReader::Impl {
     if (name.empty()) return;
     if (AddIp(name) >= 0) return;
     uint32_t d = obs->AddObject(kDomain);
-    Add(d, kDomainValue, Value::String(name));
+    AddS(d, kDomainValue, name);
   }
 
   void AddTime(S s) {
@@ -736,7 +933,7 @@ struct EventReader::Impl {
     if (v.kind == ValueKind::kString) t = ParseTimeText(v.s);
     if (!t.valid) return;
     t.digits = 0;
-    Add(obj, p, Value::String(obs->arena.Copy(FormatStixTime(t))));
+    AddS(obj, p, obs->arena.Copy(FormatStixTime(t)));
   }
 
   enum class ZeekLog { kConn, kDns, kHttp, kSsl, kFiles, kX509, kOther };
@@ -792,7 +989,7 @@ struct EventReader::Impl {
         int32_t domain = -1;
         if (!q.empty()) {
           domain = static_cast<int32_t>(obs->AddObject(kDomain));
-          Add(static_cast<uint32_t>(domain), kDomainValue, Value::String(q));
+          AddS(static_cast<uint32_t>(domain), kDomainValue, q);
         }
         for (const auto& [slot, s] : multi) {
           if (slot != sAnswers) continue;
@@ -806,7 +1003,7 @@ struct EventReader::Impl {
             }
           } else if (s.find(' ') == std::string_view::npos && s.find('.') != s.npos) {
             uint32_t d = obs->AddObject(kDomain);
-            Add(d, kDomainValue, Value::String(s));
+            AddS(d, kDomainValue, s);
           }
         }
         break;
@@ -823,16 +1020,17 @@ struct EventReader::Impl {
         AddDomainOrIp(bare);
         if (!uri.empty() && (uri.starts_with("http://") || uri.starts_with("https://"))) {
           uint32_t u = obs->AddObject(kUrl);
-          Add(u, kUrlValue, Value::String(uri));
+          AddS(u, kUrlValue, uri);
         } else if (!host.empty()) {
           uint32_t u = obs->AddObject(kUrl);
-          Add(u, kUrlValue, Value::String(obs->arena.Concat("http://", host, uri)));
+          AddS(u, kUrlValue, obs->arena.Concat("http://", host, uri));
         }
+        if (!nt_needed) break;
         uint32_t n = Nt();
         AddStr(n, kHttpMethod, Str(sMethod));
         AddStr(n, kHttpValue, uri);
         if (Has(sVersion) && Get(sVersion).kind == ValueKind::kString) {
-          Add(n, kHttpVersion, Value::String(obs->arena.Concat("http/", Str(sVersion))));
+          AddS(n, kHttpVersion, obs->arena.Concat("http/", Str(sVersion)));
         }
         AddStr(n, kHttpHost, host);
         AddStr(n, kHttpUserAgent, Str(sUserAgent));
@@ -868,7 +1066,7 @@ struct EventReader::Impl {
         if (Has(sCertVersion)) {
           const Value& v = Get(sCertVersion);
           if (v.kind == ValueKind::kInt) {
-            Add(x, kX509Version, Value::String(obs->arena.Copy(std::to_string(v.i))));
+            AddS(x, kX509Version, obs->arena.Copy(std::to_string(v.i)));
           } else if (v.kind == ValueKind::kString) {
             Add(x, kX509Version, v);
           }
@@ -885,12 +1083,12 @@ struct EventReader::Impl {
         for (const auto& [slot, s] : multi) {
           if (slot == sSanDns) {
             uint32_t d = obs->AddObject(kDomain);
-            Add(d, kDomainValue, Value::String(s));
+            AddS(d, kDomainValue, s);
           } else if (slot == sSanIp) {
             AddIp(s);
           } else if (slot == sSanEmail) {
             uint32_t e = obs->AddObject(kEmail);
-            Add(e, kEmailValue, Value::String(s));
+            AddS(e, kEmailValue, s);
           }
         }
         break;
@@ -918,7 +1116,7 @@ struct EventReader::Impl {
         } else if (slot == sDnsRdata) {
           if (AddIp(s) < 0 && s.find('.') != s.npos && s.find(' ') == s.npos) {
             uint32_t d = obs->AddObject(kDomain);
-            Add(d, kDomainValue, Value::String(s));
+            AddS(d, kDomainValue, s);
           }
         }
       }
@@ -929,20 +1127,22 @@ struct EventReader::Impl {
       AddDomainOrIp(host);
       if (!url.empty() && (url.starts_with("http://") || url.starts_with("https://"))) {
         uint32_t u = obs->AddObject(kUrl);
-        Add(u, kUrlValue, Value::String(url));
+        AddS(u, kUrlValue, url);
       } else if (!host.empty()) {
         uint32_t u = obs->AddObject(kUrl);
-        Add(u, kUrlValue, Value::String(obs->arena.Concat("http://", host, url)));
+        AddS(u, kUrlValue, obs->arena.Concat("http://", host, url));
       }
-      uint32_t n = Nt();
-      AddStr(n, kHttpMethod, Str(sHttpMethod));
-      AddStr(n, kHttpValue, url);
-      if (Has(sHttpProtocol)) {
-        Add(n, kHttpVersion, Value::String(Lower(&obs->arena, Str(sHttpProtocol))));
+      if (nt_needed) {
+        uint32_t n = Nt();
+        AddStr(n, kHttpMethod, Str(sHttpMethod));
+        AddStr(n, kHttpValue, url);
+        if (Has(sHttpProtocol)) {
+          AddS(n, kHttpVersion, Lower(&obs->arena, Str(sHttpProtocol)));
+        }
+        AddStr(n, kHttpHost, host);
+        AddStr(n, kHttpUserAgent, Str(sHttpUa));
+        AddStr(n, kHttpReferer, Str(sHttpRefer));
       }
-      AddStr(n, kHttpHost, host);
-      AddStr(n, kHttpUserAgent, Str(sHttpUa));
-      AddStr(n, kHttpReferer, Str(sHttpRefer));
     }
     if (Has(sTlsObj)) {
       AddDomainOrIp(Str(sTlsSni));
@@ -973,6 +1173,21 @@ struct EventReader::Impl {
       AddInt(Nt(), kNtDstPackets, sFlowPktsToClient);
     }
     return !obs->objects().empty();
+  }
+
+  // Emits the SCOs from the slots filled by ReadObject / ReadObjectDom.
+  Status Finish(EventFormat format, ReaderStats* stats) {
+    bool suricata = format == EventFormat::kSuricata ||
+                    (format != EventFormat::kZeek && Has(sEventType));
+    bool any = suricata ? EmitSuricata() : EmitZeek();
+    if (!any) {
+      ++stats->unrecognised_events;
+    } else if (suricata) {
+      ++stats->suricata_events;
+    } else {
+      ++stats->zeek_events;
+    }
+    return base::OkStatus();
   }
 
   // ---- STIX (DOM) ----
@@ -1231,8 +1446,24 @@ Status EventReader::ReadFlat(std::string_view line, EventFormat format, Observat
   m.obs = obs;
   m.nt = -1;
   if (m.alloc_error != simdjson::SUCCESS) return JsonError(m.alloc_error);
+  // Fast path: the DOM parser (simdjson's runtime-dispatched SIMD kernels, strings unescaped
+  // and numbers parsed in its stage 2) and a walk of its tape. It validates the whole line and
+  // refuses nesting deeper than kMaxDepth; a line it refuses goes through the On-Demand reader
+  // below, which skips unknown values unparsed (so a deep or malformed value in a field we do
+  // not map is no error there) and produces the error message otherwise.
+  m.turn ^= 1;
+  simdjson::dom::parser& flat_dom = m.flat_doms[m.turn];
+  simdjson::dom::element dom_root;
+  if (flat_dom.parse(line.data(), line.size(), false).get(dom_root) == simdjson::SUCCESS) {
+    if (!dom_root.is_object()) return InvalidArgumentError("event is not a JSON object");
+    m.tape = flat_dom.doc.tape.get();
+    m.tape_strings = flat_dom.doc.string_buf.get();
+    m.ReadObjectTape(1, kTop, 0);  // tape[0] is the root word, tape[1] the event's '{'
+    return m.Finish(format, &stats_);
+  }
   od::document doc;
-  if (auto e = m.parser.iterate(line.data(), line.size(), line.size() + simdjson::SIMDJSON_PADDING)
+  if (auto e = m.od_parsers[m.turn].iterate(line.data(), line.size(),
+                                            line.size() + simdjson::SIMDJSON_PADDING)
                    .get(doc)) {
     return JsonError(e);
   }
@@ -1242,17 +1473,7 @@ Status EventReader::ReadFlat(std::string_view line, EventFormat format, Observat
     return JsonError(e);
   }
   if (auto e = m.ReadObject(root, kTop, 0)) return JsonError(e);
-  bool suricata = format == EventFormat::kSuricata ||
-                  (format != EventFormat::kZeek && m.Has(sEventType));
-  bool any = suricata ? m.EmitSuricata() : m.EmitZeek();
-  if (!any) {
-    ++stats_.unrecognised_events;
-  } else if (suricata) {
-    ++stats_.suricata_events;
-  } else {
-    ++stats_.zeek_events;
-  }
-  return base::OkStatus();
+  return m.Finish(format, &stats_);
 }
 
 Status EventReader::ReadStix(std::string_view document,

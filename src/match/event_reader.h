@@ -1,10 +1,13 @@
 // match/event_reader.h: turns event JSON (Zeek logs, Suricata EVE, STIX 2.1 observed-data) into
 // Observations. The field mapping is documented in docs/match-fields.md.
 //
-// Zeek and Suricata events are one JSON object per line and are read with simdjson On-Demand in
-// one forward pass: known keys are stashed in slots, unknown keys are skipped unparsed, and the
-// SCOs are emitted after the pass (so the Zeek log type can be inferred from the fields when
-// `_path` is absent). STIX documents (a bundle, an observed-data, or an SCO on its own line) are
+// Zeek and Suricata events are one JSON object per line. Each is parsed by the simdjson DOM
+// parser (its runtime-dispatched SIMD stages; depth limited to kMaxDepth) and its tape walked
+// once: known keys (a small hash table over the fixed key set) are stashed in slots, the others
+// skipped, and the SCOs are emitted after the pass (so the Zeek log type can be inferred from
+// the fields when `_path` is absent). A line the DOM parser refuses (too deep, or malformed
+// anywhere) is read again with simdjson On-Demand, which skips unknown values unparsed and
+// names the error when there is one; both paths map an event alike. STIX documents (a bundle, an observed-data, or an SCO on its own line) are
 // read with the simdjson DOM, because resolving object_refs needs random access.
 //
 // Limits (hostile input): nesting depth kMaxDepth, a document of at most kMaxDocumentBytes,
@@ -54,15 +57,18 @@ class EventReader {
  public:
   // `paths` must outlive the reader; path ids are looked up once, here. With
   // `indexed_paths_only`, Zeek and Suricata events yield only the properties whose path is in
-  // `paths` (objects and references are all kept), and field values that feed no such path are
-  // not parsed (so a malformed value there is not reported): for a matcher whose indicators are
-  // all answered by its indexes (Matcher::NeedsAllProperties() false). STIX input is unaffected.
+  // `paths` (objects and references are kept, except the network-traffic object when no
+  // network-traffic path is in `paths`: it would hold nothing), and field values that feed no
+  // such path are not interpreted: for a matcher whose indicators are all answered by its
+  // indexes (Matcher::NeedsAllProperties() false). STIX input is unaffected.
   explicit EventReader(const PathRegistry& paths, bool indexed_paths_only = false);
   ~EventReader();
   EventReader(const EventReader&) = delete;
   EventReader& operator=(const EventReader&) = delete;
 
   // Reads one Zeek or Suricata event (a JSON object; kAuto picks by the fields) into *obs.
+  // The strings *obs views stay valid until the second ReadFlat call after this one (two
+  // parsers are used by turns), so a caller may match one event while reading the next.
   // `line` must be followed in memory by at least simdjson's padding (64 bytes) of readable
   // memory (the caller's buffer guarantees it); the bytes there are not interpreted.
   // Errors: kInvalidArgument ("invalid JSON: ...", "event is not a JSON object",

@@ -1,7 +1,14 @@
 // match/index.cc: EqualityIndex. Tested by index_test.cc.
 #include "match/index.h"
 
+#include "base/check.h"
+
+// Header-only mode: the hash of each probed value is computed inline, without a call into the
+// shared library (same function, same values).
+#define XXH_INLINE_ALL
 #include <xxhash.h>
+
+#include <sys/mman.h>
 
 #include <cmath>
 #include <cstring>
@@ -72,21 +79,30 @@ void EqualityIndex::Grow() {
   for (const Slot& s : old) {
     if (s.key == kEmpty) continue;
     // Recompute the hash from the stored key: the tag alone does not give the bucket.
-    uint32_t begin = key_offsets_[s.key];
-    uint32_t end = key_offsets_[s.key + 1];
-    uint32_t path;
-    std::memcpy(&path, arena_.data() + begin, 4);
-    KeyBytes kb;
-    kb.cls = static_cast<uint8_t>(arena_[begin + 4]);
-    kb.ext = std::string_view(arena_.data() + begin + 5, end - begin - 5);
-    uint64_t h = Hash(path, kb);
+    uint64_t h = StoredHash(s.key);
     uint64_t i = h & mask_;
     while (slots_[i].key != kEmpty) i = (i + 1) & mask_;
     slots_[i] = s;
   }
 }
 
+uint64_t EqualityIndex::StoredHash(uint32_t k) const {
+  uint32_t begin = key_offsets_[k];
+  uint32_t end = key_offsets_[k + 1];
+  uint32_t path;
+  std::memcpy(&path, arena_.data() + begin, 4);
+  KeyBytes kb;
+  kb.cls = static_cast<uint8_t>(arena_[begin + 4]);
+  kb.ext = std::string_view(arena_.data() + begin + 5, end - begin - 5);
+  return Hash(path, kb);
+}
+
 base::Status EqualityIndex::Add(uint32_t path, const Value& value, uint32_t indicator) {
+  if (filter_words_ != 0) {
+    filter_.reset();  // stale: Lookup goes to the slots until the next Compact()
+    filter_words_ = 0;
+    filter_shift_ = 64;
+  }
   KeyBytes key;
   if (!MakeKey(value, &key)) return base::OkStatus();
   if ((keys() + 1) * 4 >= slots_.size() * 3) Grow();
@@ -128,12 +144,38 @@ base::Status EqualityIndex::Add(uint32_t path, const Value& value, uint32_t indi
 
 size_t EqualityIndex::MemoryBytes() const {
   size_t n = slots_.capacity() * sizeof(Slot) + key_offsets_.capacity() * 4 + arena_.capacity() +
-             key_indicator_.capacity() * 4 + overflow_.capacity() * sizeof(overflow_[0]);
+             key_indicator_.capacity() * 4 + overflow_.capacity() * sizeof(overflow_[0]) +
+             filter_words_ * sizeof(uint64_t);
   for (const auto& v : overflow_) n += v.capacity() * 4;
   return n;
 }
 
 void EqualityIndex::Compact() {
+  // About 16 filter bits per key, in a power-of-two number (at least two) of 64-bit words.
+  const size_t n = keys();
+  int log2_words = 1;
+  while ((size_t{64} << log2_words) < n * 16) ++log2_words;
+  const size_t words = size_t{1} << log2_words;
+  const size_t bytes = words * sizeof(uint64_t);
+  constexpr size_t kHugePage = size_t{2} << 20;
+  void* mem = nullptr;
+  if (bytes >= kHugePage) {
+    mem = std::aligned_alloc(kHugePage, bytes);  // bytes is a power of two >= kHugePage
+#ifdef MADV_HUGEPAGE
+    if (mem != nullptr) ::madvise(mem, bytes, MADV_HUGEPAGE);  // a hint; failure is harmless
+#endif
+  } else {
+    mem = std::malloc(bytes);
+  }
+  DETENTE_CHECK(mem != nullptr);  // out of memory: crash, as for any allocation
+  std::memset(mem, 0, bytes);
+  filter_.reset(static_cast<uint64_t*>(mem));
+  filter_words_ = words;
+  filter_shift_ = 64 - log2_words;
+  for (uint32_t k = 0; k < n; ++k) {
+    uint64_t h = StoredHash(k);
+    filter_[FilterWord(h)] |= FilterBits(h);
+  }
   key_offsets_.shrink_to_fit();
   arena_.shrink_to_fit();
   key_indicator_.shrink_to_fit();

@@ -200,6 +200,7 @@ std::string Matcher::IndicatorId(uint32_t indicator) const {
 void Matcher::Match(const Observation& obs, std::vector<uint32_t>* out) {
   engine_->Match(obs, out);
 }
+void Matcher::Prefetch(const Observation& obs) { engine_->Prefetch(obs); }
 uint64_t Matcher::candidates_evaluated() const {
   return engine_->counters().candidates_evaluated;
 }
@@ -340,16 +341,27 @@ void StreamMatcher::ProcessLine(std::string_view line, uint64_t line_no) {
   while (first < line.size() && (line[first] == ' ' || line[first] == '\t')) ++first;
   if (first == line.size() || line[first] == '#') return;  // blank, or a Zeek TSV header
   ++stats_.events;
-  Status s = reader_->ReadFlat(line, format_, &obs_);
+  Observation& obs = obs_[turn_];
+  Status s = reader_->ReadFlat(line, format_, &obs);
   if (!s.ok()) {
     ++stats_.event_errors;
     errors_("line " + std::to_string(line_no) + ": " + s.message());
     return;
   }
-  Emit(obs_);
+  matcher_->Prefetch(obs);
+  FlushPending();  // the previous event, while this one's index lines are on their way
+  pending_ = true;
+  turn_ ^= 1;
+}
+
+void StreamMatcher::FlushPending() {
+  if (!pending_) return;
+  pending_ = false;
+  Emit(obs_[turn_ ^ 1]);
 }
 
 void StreamMatcher::ProcessStixDocument(std::string_view doc, uint64_t line_no) {
+  FlushPending();
   ++stats_.events;
   Status s = reader_->ReadStix(doc, [&](Observation& o) {
     Emit(o);
@@ -482,6 +494,7 @@ void StreamMatcher::ProcessBuffer(bool at_end) {
     if (!discarding_) ProcessLine(std::string_view(data + pos, size_ - pos), line_no_);
     pos = size_;
   }
+  FlushPending();  // its source_text views data_, which moves below
   size_t keep = size_ - pos;
   if (keep > kMaxDocumentBytes) {
     ++stats_.event_errors;
@@ -516,6 +529,7 @@ size_t StreamMatcher::ProcessInPlace(std::string_view bytes) {
     ProcessLine(std::string_view(data + pos, nl - pos), line_no_);
     pos = nl + 1;
   }
+  FlushPending();  // its source_text views the caller's bytes
   return pos;
 }
 

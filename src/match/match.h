@@ -85,6 +85,10 @@ class Matcher {
   std::string IndicatorId(uint32_t indicator) const;
   // Appends the indicators matching `obs` (each once, ascending) to *out.
   void Match(const Observation& obs, std::vector<uint32_t>* out);
+  // A hint before Match(obs): starts loading the index memory its lookups will need (see
+  // Engine::Prefetch), so that the cache misses overlap with other work. Matching is the same
+  // with or without it.
+  void Prefetch(const Observation& obs);
   // One JSON object describing the compiled indexes ("exact", "candidate", "equality_keys"...).
   std::string DescribeJson() const;
   uint64_t candidates_evaluated() const;
@@ -153,7 +157,14 @@ class StreamMatcher {
   Sink out_;
   ErrorSink errors_;
   std::unique_ptr<EventReader> reader_;
-  Observation obs_;
+  // NDJSON events are pipelined by one: line N is read into obs_[turn_] and its index lines
+  // prefetched, then line N-1 (obs_[turn_ ^ 1], when `pending_`) is matched, so the prefetches
+  // have a whole event's work to land. EventReader keeps two events' strings valid for this.
+  // FlushPending() matches the pending event; it runs before the bytes it views move or go.
+  void FlushPending();
+  Observation obs_[2];
+  int turn_ = 0;
+  bool pending_ = false;
   std::vector<uint32_t> matched_;
   std::string out_buf_;
   StreamStats stats_;

@@ -2,6 +2,7 @@
 // Tested by observation_test.cc and event_reader_test.cc.
 #include "match/observation.h"
 
+#include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -237,7 +238,22 @@ uint32_t PathRegistry::Find(std::string_view full_path) const {
   return it == ids_.end() ? kNoPath : it->second;
 }
 
+uint64_t Observation::NextEpoch() {
+  // Per thread: a range of 2^40 values drawn once from a shared counter, then a plain increment
+  // (an atomic add per event is measurable in the matching loop).
+  static std::atomic<uint64_t> ranges{0};
+  thread_local uint64_t next = 0;
+  thread_local uint64_t end = 0;
+  if (next == end) {
+    next = ranges.fetch_add(1, std::memory_order_relaxed) << 40;
+    end = next + (uint64_t{1} << 40);
+    ++next;  // never 0
+  }
+  return next++;
+}
+
 void Observation::Clear() {
+  epoch_ = NextEpoch();
   objects_.clear();
   properties_.clear();
   first_observed = EventTime();

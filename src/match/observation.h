@@ -9,8 +9,9 @@
 // added as `derived` properties so that a lookup of "network-traffic:src_ref.value" is one probe.
 // The mapping from each event format to these paths is documented in docs/match-fields.md.
 //
-// Strings are views: into the simdjson parser's string buffer (valid until the reader parses the
-// next event) or into the Observation's own arena (valid until Clear()).
+// Strings are views: into the simdjson parser's string buffer (EventReader::ReadFlat: valid
+// until the reader has read two more events; ReadStix: until the next document) or into the
+// Observation's own arena (valid until Clear()).
 //
 // Thread-safety: none; an Observation belongs to one reader/matcher pair at a time.
 #pragma once
@@ -114,7 +115,8 @@ class Observation {
 
   // Adds an object of `type` (a view that must outlive the Observation's use, usually a literal
   // or parser-owned) and returns its index.
-  uint32_t AddObject(std::string_view type, std::string_view id = {}) {
+  // (flatten: g++ otherwise leaves vector::emplace_back out of line in these hot adders.)
+  [[gnu::flatten]] uint32_t AddObject(std::string_view type, std::string_view id = {}) {
     objects_.push_back(ObjectView{type, id});
     return static_cast<uint32_t>(objects_.size() - 1);
   }
@@ -124,6 +126,14 @@ class Observation {
     p.path = path;
     p.name = name;
     p.value = value;
+  }
+  [[gnu::flatten]] void AddString(uint32_t object, uint32_t path, std::string_view name,
+                                  std::string_view s) {
+    Property& p = properties_.emplace_back();
+    p.object = object;
+    p.path = path;
+    p.name = name;
+    p.value.s = s;  // kind is kString by default
   }
   // Adds a dereferenced copy on `object` of a property of object `from` ("src_ref.value").
   void AddDerived(uint32_t object, uint32_t path, std::string_view name, const Value& value,
@@ -145,6 +155,9 @@ class Observation {
   }
 
   const std::vector<ObjectView>& objects() const { return objects_; }
+  // Unique to this filling of this Observation: a process-wide counter drawn at construction
+  // and at each Clear(), so a refilled (or another, same-address) Observation never repeats it.
+  uint64_t epoch() const { return epoch_; }
   const std::vector<Property>& properties() const { return properties_; }
 
   EventTime first_observed;
@@ -157,6 +170,8 @@ class Observation {
  private:
   std::vector<ObjectView> objects_;
   std::vector<Property> properties_;
+  static uint64_t NextEpoch();
+  uint64_t epoch_ = NextEpoch();
 };
 
 // Serialises `obs` as a STIX 2.1 bundle with one observed-data and its SCOs (ids are

@@ -121,7 +121,8 @@ int OnMatch(unsigned id, unsigned long long, unsigned long long, unsigned, void*
 }
 }  // namespace
 
-void RegexIndex::Scan(uint32_t path, std::string_view value, std::vector<uint32_t>* out) {
+void RegexIndex::Scan(uint32_t path, std::string_view value, std::vector<uint32_t>* out,
+                      bool valid_utf8) {
   auto it = paths_.find(path);
   if (it == paths_.end()) return;
   PathDb& db = it->second;
@@ -134,7 +135,7 @@ void RegexIndex::Scan(uint32_t path, std::string_view value, std::vector<uint32_
     }
   };
   // vectorscan's UTF-8 mode requires valid UTF-8; JSON strings are, but check (cheaply) anyway.
-  bool valid = simdjson::validate_utf8(value.data(), value.size());
+  bool valid = valid_utf8 || simdjson::validate_utf8(value.data(), value.size());
   if (db.db != nullptr && valid) {
     candidates_.clear();
     hs_scan(db.db, value.data(), static_cast<unsigned>(value.size()), 0, scratch_, OnMatch,

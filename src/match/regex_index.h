@@ -49,9 +49,11 @@ class RegexIndex {
   // Compiles the vectorscan databases. Errors: kInternal if vectorscan fails outright.
   base::Status Build();
 
-  // Appends to *out the indicators whose expression on `path` matches `value`.
+  // Appends to *out the indicators whose expression on `path` matches `value`. `valid_utf8`:
+  // the caller knows `value` is valid UTF-8 (e.g. all ASCII), so it is not checked again.
   // REQUIRES: `value` is in NFC (the caller normalises non-ASCII values).
-  void Scan(uint32_t path, std::string_view value, std::vector<uint32_t>* out);
+  void Scan(uint32_t path, std::string_view value, std::vector<uint32_t>* out,
+            bool valid_utf8 = false);
 
   bool HasPath(uint32_t path) const { return paths_.count(path) != 0; }
   size_t expressions() const { return entries_.size(); }

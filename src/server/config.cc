@@ -15,6 +15,7 @@
 #include <sstream>
 #include <vector>
 
+#include "accord/accord.h"
 #include "crypto/crypto.h"
 #include "ledger/ledger.h"
 #include "server/policy.h"
@@ -100,6 +101,7 @@ base::Result<NodeConfig> ParseConfig(std::string_view text, std::string_view sou
       {"read_header_timeout_ms", 1, kMaxTimeoutMs}, {"body_timeout_ms", 1, kMaxTimeoutMs},
       {"idle_timeout_ms", 1, kMaxTimeoutMs},        {"write_timeout_ms", 1, kMaxTimeoutMs},
       {"shutdown_timeout_ms", 0, kMaxTimeoutMs},    {"worker_threads", 1, 256},
+      {"sync_interval_ms", 10, kMaxTimeoutMs},
   };
   for (const auto& [k, node] : table) {
     std::string_view key = k.str();
@@ -135,6 +137,7 @@ base::Result<NodeConfig> ParseConfig(std::string_view text, std::string_view sou
     if (key == "write_timeout_ms") c.write_timeout = std::chrono::milliseconds(v);
     if (key == "shutdown_timeout_ms") c.shutdown_timeout = std::chrono::milliseconds(v);
     if (key == "worker_threads") c.worker_threads = static_cast<int>(v);
+    if (key == "sync_interval_ms") c.sync_interval = std::chrono::milliseconds(v);
   }
   if (c.party.empty()) return KeyError(source, "party", "missing");
   if (base::Status s = CheckSimpleName(c.party, "party"); !s.ok()) {
@@ -167,6 +170,7 @@ std::string FormatConfig(const NodeConfig& c) {
   o << "write_timeout_ms = " << c.write_timeout.count() << "\n";
   o << "shutdown_timeout_ms = " << c.shutdown_timeout.count() << "\n";
   o << "worker_threads = " << c.worker_threads << "\n";
+  o << "sync_interval_ms = " << c.sync_interval.count() << "\n";
   return o.str();
 }
 
@@ -255,6 +259,7 @@ std::span<const store::Migration> NodeMigrations() {
     for (const auto& m : Migrations()) v.push_back(m);
     for (const auto& m : ledger::Migrations()) v.push_back(m);
     for (const auto& m : taxii::Migrations()) v.push_back(m);
+    for (const auto& m : accord::Migrations()) v.push_back(m);
     return v;
   }();
   return all;

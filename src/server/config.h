@@ -41,6 +41,9 @@ struct NodeConfig {
   std::chrono::milliseconds write_timeout{30'000};
   std::chrono::milliseconds shutdown_timeout{30'000};
   int worker_threads = 2;
+  // How often the peer agent polls the database for deliveries that are due (also those other
+  // processes originated), pulls, witnesses and gossips (docs/operations.md).
+  std::chrono::milliseconds sync_interval{1'000};
 };
 
 // Parses config.toml text. `source` names the file in errors.
@@ -67,7 +70,7 @@ std::string ResolveDatabaseUrl(const NodeConfig& config, const std::string& dir)
 // A path from the config (tls_cert, tls_key) relative to `dir` unless absolute.
 std::string ResolvePath(const std::string& path, const std::string& dir);
 
-// Every migration a node database needs (server, ledger, taxii).
+// Every migration a node database needs (server, ledger, taxii, accord).
 std::span<const store::Migration> NodeMigrations();
 
 struct InitOptions {

@@ -113,7 +113,9 @@ Response Response::Error(int status, std::string_view title, std::string_view de
   base::AppendJsonString(&body,
                          base::IsValidUtf8(description) ? description : "(not valid UTF-8)");
   body += ",\"http_status\":\"" + std::to_string(status) + "\"}";
-  return Json(status, std::move(body));
+  Response r = Json(status, std::move(body));
+  r.SetHeader("Content-Type", kErrorContentType);
+  return r;
 }
 
 Response Response::FromStatus(const base::Status& status) {
@@ -346,6 +348,7 @@ std::string_view ReasonPhrase(int status) {
     case 202: return "Accepted";
     case 204: return "No Content";
     case 206: return "Partial Content";
+    case 308: return "Permanent Redirect";
     case 400: return "Bad Request";
     case 401: return "Unauthorized";
     case 403: return "Forbidden";

@@ -57,6 +57,9 @@ struct Request {
   std::string_view Param(std::string_view name) const;
 };
 
+// The Content-Type of Response::Error bodies (they are TAXII 2.1 error messages).
+inline constexpr std::string_view kErrorContentType = "application/taxii+json;version=2.1";
+
 struct Response {
   int status = 200;
   std::vector<std::pair<std::string, std::string>> headers;
@@ -71,7 +74,9 @@ struct Response {
   static Response Json(int status, std::string body);
   // The JSON error body used for every error the server itself produces:
   // {"title": <title>, "description": <description>, "http_status": "<status>"}
-  // (the TAXII 2.1 error message shape, section 3.6.1).
+  // (the TAXII 2.1 error message shape, section 3.6.1), with Content-Type kErrorContentType:
+  // TAXII 2.1 (section 3.1) wants every response, errors included, to carry the TAXII media
+  // type, and a 401/404/405/413 is produced here before any TAXII code runs.
   static Response Error(int status, std::string_view title, std::string_view description);
   // The Error for a failed Status: kInvalidArgument -> 400, kNotFound -> 404,
   // kAlreadyExists/kFailedPrecondition -> 409, kPermissionDenied -> 403,

@@ -11,12 +11,14 @@
 //   metrics.h  Metrics (prometheus-cpp registry), /healthz and /metrics routes
 //   http_server.h  Server: the Beast listener, sessions, TLS, timeouts, graceful shutdown
 //   taxii_adapter.h  TaxiiMount: the taxii module's Service on the Router, grants as access
+//   peer_mount.h  PeerMount: the peer module's /peer/v1/ Endpoint on the Router
 #pragma once
 
 #include "server/config.h"
 #include "server/http.h"
 #include "server/http_server.h"
 #include "server/metrics.h"
+#include "server/peer_mount.h"
 #include "server/policy.h"
 #include "server/taxii_adapter.h"
 #include "server/users.h"

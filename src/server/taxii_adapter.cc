@@ -72,7 +72,9 @@ base::Result<TaxiiMount::Instance*> TaxiiMount::Acquire() {
       // Opening a connection is quick (no network for SQLite; one round trip for PostgreSQL),
       // so it is done under the lock to keep the count exact.
       ASSIGN_OR_RETURN(auto conn, connect_());
-      auto repo = std::make_unique<taxii::Repository>(*conn);
+      taxii::RepositoryOptions repo_options;
+      repo_options.clock = options_.clock;  // date_added and status times, as the Service's
+      auto repo = std::make_unique<taxii::Repository>(*conn, repo_options);
       auto inst = MakeInstance(*repo);
       inst->conn = std::move(conn);
       inst->own_repo = std::move(repo);
@@ -90,6 +92,25 @@ void TaxiiMount::Release(Instance* instance) {
     idle_.push_back(instance);
   }
   idle_cv_.notify_one();
+}
+
+void TaxiiMount::MaybeExpireStatuses(Instance& instance) {
+  constexpr int64_t kMicros = 1'000'000;
+  base::Timestamp now = options_.clock->Now();
+  int64_t now_us = now.unix_seconds() * kMicros + now.nanos() / 1000;
+  {
+    std::lock_guard lock(mu_);
+    if (now_us < next_expiry_us_) return;
+    next_expiry_us_ = now_us + kStatusExpiryIntervalSeconds * kMicros;
+  }
+  auto n = instance.repo->ExpireStatuses(now_us - kStatusRetentionSeconds * kMicros);
+  if (!n.ok()) {
+    // Not the client's problem (its POST is committed); the next run retries.
+    spdlog::warn("taxii: expiring status resources: {}", n.status().ToString());
+  } else if (*n > 0) {
+    spdlog::info("taxii: expired {} status resources older than {} s", *n,
+                 kStatusRetentionSeconds);
+  }
 }
 
 size_t TaxiiMount::instances() {
@@ -118,6 +139,23 @@ base::Status TaxiiMount::AddRoutes(Router& router) {
   for (const Route& r : kRoutes) {
     RETURN_IF_ERROR(router.Add(r.method, r.pattern, Access::kAuthenticated,
                                [this](const Request& req) { return Handle(req); }));
+  }
+  // The same paths without their trailing '/' answer 308 with the right Location (TAXII 2.1
+  // section 3.1 lets a server redirect; conformance #4). Public: the answer depends only on
+  // the path, so it reveals nothing. The bare "/{api_root}" is left out on purpose: it would
+  // catch every one-segment path of the node (and clash with other modules' routes).
+  for (const Route& r : kRoutes) {
+    std::string_view pattern = r.pattern;
+    if (pattern == "/{api_root}/") continue;
+    pattern.remove_suffix(1);
+    RETURN_IF_ERROR(router.Add(r.method, pattern, Access::kPublic, [](const Request& req) {
+      std::string location = req.path + "/";
+      if (!req.query.empty()) location += "?" + req.query;
+      Response resp = Response::Error(308, "Permanent Redirect",
+                                      "TAXII paths end with '/': see the Location header");
+      resp.SetHeader("Location", location);
+      return resp;
+    }));
   }
   return base::OkStatus();
 }
@@ -149,6 +187,7 @@ Response TaxiiMount::Handle(const Request& request) {
   (*inst)->current = request.principal ? &*request.principal : nullptr;
   taxii::Response tr = (*inst)->service->Handle(t);
 
+  if (t.method == "POST" && tr.status == 202) MaybeExpireStatuses(**inst);
   if (tr.status >= 500 && !tr.log_message.empty()) {
     spdlog::error("taxii: {} {}: {}", t.method, t.path, tr.log_message);
   }

@@ -12,6 +12,7 @@
 
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -22,6 +23,14 @@
 #include "taxii/taxii.h"
 
 namespace detente::server {
+
+// Status resources (TAXII 2.1 section 4.3) are kept kStatusRetention after the POST they
+// describe (the spec asks for at least 24 hours) and then deleted: a POST answered 202 runs
+// Repository::ExpireStatuses(now - kStatusRetention) on its own connection when the previous
+// run was at least kStatusExpiryInterval earlier (times from ServiceOptions::clock). So a node
+// that receives POSTs keeps its status table bounded without a background thread.
+inline constexpr int64_t kStatusRetentionSeconds = 24 * 60 * 60;
+inline constexpr int64_t kStatusExpiryIntervalSeconds = 60;
 
 class TaxiiMount {
  public:
@@ -62,10 +71,14 @@ class TaxiiMount {
   Connector connect_;              // null: the single instance over the caller's repo
   size_t max_instances_ = 1;
 
-  std::mutex mu_;  // guards all_ and idle_
+  // Runs the status expiry on `instance` if it is due (see kStatusExpiryIntervalSeconds).
+  void MaybeExpireStatuses(Instance& instance);
+
+  std::mutex mu_;  // guards all_, idle_ and next_expiry_us_
   std::condition_variable idle_cv_;
   std::vector<std::unique_ptr<Instance>> all_;
   std::vector<Instance*> idle_;
+  int64_t next_expiry_us_ = INT64_MIN;  // the earliest time the next expiry may run
 };
 
 }  // namespace detente::server

@@ -464,13 +464,17 @@ struct Service::Impl {
   // Parses the query, applies the cursor; on error fills *error.
   bool PrepareQuery(const CollectionInfo& coll, std::string_view object_id, const Request& req,
                     Endpoint endpoint, const CollectionAccess& access, QueryParams* params,
-                    int64_t* after_us, std::string* binding, Response* error) {
+                    int64_t* after_us, std::string* binding, Response* error,
+                    bool manifest = false) {
     auto p = ParseQueryParams(req.query, endpoint);
     if (!p.ok()) {
       *error = Error(400, p.status().message());
       return false;
     }
     *params = std::move(*p);
+    // The manifest shares the objects endpoint's filters (Endpoint::kObjects) but is another
+    // resource: its cursors must not be accepted by objects/ and vice versa (#51).
+    if (manifest) params->canonical += "resource=manifest\n";
     params->filter.max_tlp = access.max_tlp;
     *binding = CursorCodec::Binding(coll.id, object_id, req.user, params->canonical);
     *after_us = INT64_MIN;
@@ -500,7 +504,7 @@ struct Service::Impl {
     std::string binding;
     Response error;
     if (!PrepareQuery(coll, "", req, Endpoint::kObjects, access, &params, &after, &binding,
-                      &error)) {
+                      &error, manifest)) {
       return error;
     }
     auto page = repo.QueryObjects(coll, params.filter, after, params.limit);

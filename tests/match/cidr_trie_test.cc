@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
 #include <vector>
 
@@ -56,6 +57,46 @@ TEST(ParseIpPrefixTest, HostBitsAreCleared) {
   IpPrefix a = P("11.22.41.123/20");
   IpPrefix b = P("11.22.32.0/20");
   EXPECT_EQ(a.bytes, b.bytes);
+}
+
+// MayContainV4Text is a pre-check: it may say "maybe" for anything, but never "no" for a text
+// that ParseIpPrefix accepts and some block contains.
+TEST(CidrTrieTest, V4TextPrecheckNeverHidesAContainingBlock) {
+  std::mt19937 rng(11);
+  auto octet = [&] { return std::to_string(rng() % 256); };
+  for (int round = 0; round < 20; ++round) {
+    CidrTrie trie;
+    for (int b = 0; b < 1 + round * 3; ++b) {
+      IpPrefix p;
+      std::string text = octet() + "." + octet() + "." + octet() + ".0/" +
+                         std::to_string(rng() % 33);
+      ASSERT_TRUE(ParseIpPrefix(text, &p)) << text;
+      trie.Insert(p, static_cast<uint32_t>(b));
+    }
+    trie.Finalize();
+    for (int i = 0; i < 2000; ++i) {
+      std::string text = octet() + "." + octet() + "." + octet() + "." + octet();
+      if (i % 7 == 0) {
+        text.push_back('/');
+        text.append(std::to_string(rng() % 33));
+      }
+      if (i % 11 == 0) {  // a leading zero: not an address
+        std::string zero("0");
+        zero.append(text);
+        text.swap(zero);
+      }
+      IpPrefix p;
+      if (!ParseIpPrefix(text, &p)) continue;
+      bool found = false;
+      trie.ForEachContaining(p, [&](uint32_t) { found = true; });
+      if (found) {
+        EXPECT_TRUE(trie.MayContainV4Text(text)) << text;
+      }
+    }
+  }
+  CidrTrie empty;
+  EXPECT_FALSE(empty.MayContainV4Text("10.1.2.3"));
+  EXPECT_TRUE(empty.MayContainV4Text("2001:db8::1"));  // not IPv4 text: the parser decides
 }
 
 TEST(CidrTrieTest, FindsEveryContainingBlock) {

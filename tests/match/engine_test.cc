@@ -68,6 +68,21 @@ class EngineTest : public ::testing::Test {
 
 // CIDR equality (pattern::MatchOptions::cidr_equality): '=' / IN with a CIDR-form literal on an
 // address path means containment, answered by the CIDR-equality trie without the evaluator.
+// Prefetch(obs) keeps its probes for Match(obs); a refilled Observation (Clear() and new
+// content, even with as many properties) must not reuse them.
+TEST_F(EngineTest, PrefetchedProbesOfARefilledObservationAreNotReused) {
+  Compile({"[domain-name:value = 'evil.example.com']", "[ipv4-addr:value = '198.51.100.7']"});
+  EXPECT_THAT(MatchLine(kDns), ElementsAre(0));
+  matcher_->Prefetch(obs_);
+  std::vector<uint32_t> out;
+  matcher_->Match(obs_, &out);
+  EXPECT_THAT(out, ElementsAre(0));  // the prefetched probes, same answer
+  matcher_->Prefetch(obs_);
+  EXPECT_THAT(MatchLine(kConn), ElementsAre(1));  // refilled after the Prefetch
+  matcher_->Prefetch(obs_);
+  EXPECT_THAT(MatchLine(kDns), ElementsAre(0));
+}
+
 TEST_F(EngineTest, EqualityWithCidrLiteralMeansContainment) {
   Compile({"[ipv4-addr:value = '198.51.100.0/24']",            // 0: contains resp_h
            "[ipv4-addr:value = '198.51.100.7/32']",            // 1: /32

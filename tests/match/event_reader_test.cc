@@ -287,6 +287,46 @@ TEST_F(EventReaderTest, DeeplyNestedKnownObjectIsRejected) {
   }
 }
 
+// The DOM fast path and the On-Demand fallback (taken when the DOM parser refuses a line, e.g.
+// for nesting deeper than kMaxDepth in a field we do not map) must read the same event alike.
+TEST_F(EventReaderTest, FallbackReaderMapsEventsLikeTheFastPath) {
+  const std::string deep = std::string(kMaxDepth + 10, '[') + std::string(kMaxDepth + 10, ']');
+  for (const char* file : {"zeek_conn.log", "zeek_mixed.log", "zeek_nopath.log",
+                                  "suricata_eve.json"}) {
+    for (const std::string& line : Lines(ReadTestdata(file))) {
+      if (line.empty() || line[0] != '{') continue;
+      auto fast = ReadDump(line);
+      auto slow = ReadDump("{\"x\":" + deep + "," + line.substr(1));
+      EXPECT_EQ(fast, slow) << file << ": " << line;
+    }
+  }
+}
+
+TEST_F(EventReaderTest, EscapedKeysAreRecognisedOnBothPaths) {
+  const std::string line = R"({"_p\u0061th":"dns","qu\u0065ry":"a.example"})";
+  EXPECT_THAT(ReadDump(line), ElementsAre("domain-name:value=a.example"));
+  const std::string deep = std::string(kMaxDepth + 10, '[') + std::string(kMaxDepth + 10, ']');
+  EXPECT_THAT(ReadDump("{\"x\":" + deep + "," + line.substr(1)),
+              ElementsAre("domain-name:value=a.example"));
+}
+
+// The caller may match one event while the next is read (StreamMatcher's pipeline).
+TEST_F(EventReaderTest, StringsStayValidWhileTheNextEventIsRead) {
+  Observation first;
+  std::vector<char> b1, b2;
+  auto padded = [](std::vector<char>* b, const std::string& s) {
+    b->assign(s.begin(), s.end());
+    b->resize(s.size() + 64, '\0');
+    return std::string_view(b->data(), s.size());
+  };
+  ASSERT_OK(reader_->ReadFlat(padded(&b1, R"({"_path":"dns","query":"first.example"})"),
+                              EventFormat::kZeek, &first));
+  ASSERT_OK(reader_->ReadFlat(padded(&b2, R"({"_path":"dns","query":"second.example"})"),
+                              EventFormat::kZeek, &obs_));
+  EXPECT_THAT(Dump(first), ElementsAre("domain-name:value=first.example"));
+  EXPECT_THAT(Dump(obs_), ElementsAre("domain-name:value=second.example"));
+}
+
 TEST_F(EventReaderTest, WrongTypesAreIgnored) {
   auto d = ReadDump(R"({"_path":"conn","id.orig_h":42,"id.orig_p":"x","proto":["tcp"]})");
   EXPECT_THAT(d, IsEmpty());

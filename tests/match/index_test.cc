@@ -32,6 +32,45 @@ TEST(EqualityIndexTest, FindsAddedStringOnItsPathOnly) {
   EXPECT_THAT(Find(index, 1, Value::String("Evil.example.com")), IsEmpty());
 }
 
+std::string Numbered(int i) {
+  std::string s = std::to_string(i);
+  s.insert(s.begin(), 'v');
+  return s;
+}
+
+// Compact() builds the Bloom filter that answers most absent values: every added value must
+// still be found (no false negatives), at sizes from one filter word pair to many.
+TEST(EqualityIndexTest, FilterAfterCompactHasNoFalseNegatives) {
+  for (int n : {1, 10, 1000, 50000}) {
+    EqualityIndex index;
+    for (int i = 0; i < n; ++i) {
+      ASSERT_OK(index.Add(static_cast<uint32_t>(i % 3), Value::String(Numbered(i)),
+                          static_cast<uint32_t>(i)));
+    }
+    index.Compact();
+    int absent_found = 0;
+    for (int i = 0; i < n; ++i) {
+      ASSERT_THAT(Find(index, static_cast<uint32_t>(i % 3), Value::String(Numbered(i))),
+                  ElementsAre(static_cast<uint32_t>(i)))
+          << n;
+      absent_found += !Find(index, 5, Value::String(Numbered(i))).empty();
+    }
+    EXPECT_EQ(absent_found, 0);
+  }
+}
+
+TEST(EqualityIndexTest, AddAfterCompactIsFound) {
+  EqualityIndex index;
+  ASSERT_OK(index.Add(1, Value::String("a.example"), 1));
+  index.Compact();
+  ASSERT_OK(index.Add(1, Value::String("b.example"), 2));  // drops the stale filter
+  EXPECT_THAT(Find(index, 1, Value::String("a.example")), ElementsAre(1u));
+  EXPECT_THAT(Find(index, 1, Value::String("b.example")), ElementsAre(2u));
+  index.Compact();
+  EXPECT_THAT(Find(index, 1, Value::String("b.example")), ElementsAre(2u));
+  EXPECT_THAT(Find(index, 1, Value::String("c.example")), IsEmpty());
+}
+
 TEST(EqualityIndexTest, EmptyIndexFindsNothing) {
   EqualityIndex index;
   EXPECT_THAT(Find(index, 0, Value::String("x")), IsEmpty());

@@ -38,6 +38,7 @@ TEST(ConfigTest, FormatParsesBackToTheSameConfig) {
   c.max_content_length = 12345;
   c.read_header_timeout = std::chrono::milliseconds(111);
   c.worker_threads = 7;
+  c.sync_interval = std::chrono::milliseconds(250);
   ASSERT_OK_AND_ASSIGN(NodeConfig d, ParseConfig(FormatConfig(c), "x"));
   EXPECT_EQ(d.party, c.party);
   EXPECT_EQ(d.listen, c.listen);
@@ -47,6 +48,7 @@ TEST(ConfigTest, FormatParsesBackToTheSameConfig) {
   EXPECT_EQ(d.max_content_length, 12345u);
   EXPECT_EQ(d.read_header_timeout, std::chrono::milliseconds(111));
   EXPECT_EQ(d.worker_threads, 7);
+  EXPECT_EQ(d.sync_interval, std::chrono::milliseconds(250));
 }
 
 TEST(ConfigTest, RejectsBadConfigs) {
@@ -58,6 +60,7 @@ TEST(ConfigTest, RejectsBadConfigs) {
       {"party = \"a\"\nbogus = 1\n", "key bogus: unknown key"},
       {"party = \"a\"\nworker_threads = \"2\"\n", "key worker_threads: must be an integer"},
       {"party = \"a\"\nworker_threads = 0\n", "key worker_threads: 0 out of range (1-256)"},
+      {"party = \"a\"\nsync_interval_ms = 5\n", "key sync_interval_ms: 5 out of range (10-86400000)"},
       {"party = 5\n", "key party: must be a string"},
       {"party = \"a\"\nlisten = \"nope\"\n", "key listen: listen address \"nope\""},
       {"party = \"a\"\ntls_cert = \"c.pem\"\n", "key tls_key: tls_cert and tls_key"},

@@ -125,7 +125,7 @@ TEST(DispatchTest, UnknownPathIs404JsonError) {
   DispatchInfo info;
   Response r = Dispatch(router, nullptr, req, &info);
   EXPECT_EQ(r.status, 404);
-  EXPECT_EQ(r.Header("content-type"), "application/json");
+  EXPECT_EQ(r.Header("content-type"), "application/taxii+json;version=2.1");
   EXPECT_EQ(r.body,
             "{\"title\":\"Not Found\",\"description\":\"no resource at this path\","
             "\"http_status\":\"404\"}");

@@ -306,5 +306,86 @@ TEST_F(TaxiiMountPoolTest, FailingConnectorAnswers503) {
   EXPECT_EQ(mount.instances(), 0u);
 }
 
+// Status expiry (kStatusRetentionSeconds, kStatusExpiryIntervalSeconds) with a fake clock
+// shared by the mount's Services and Repositories.
+class TaxiiMountStatusExpiryTest : public TaxiiMountPoolTest {
+ protected:
+  void SetUp() override {
+    TaxiiMountPoolTest::SetUp();
+    taxii::ServiceOptions o;
+    o.clock = &clock_;
+    mount_ = std::make_unique<TaxiiMount>(Connector(), o, 2);
+    ASSERT_OK(mount_->AddRoutes(router_));
+  }
+  // POSTs one new indicator; returns the status id ("" on failure).
+  std::string PostOne() {
+    Response r = Call("POST", "/api1/collections/" + collection_.id + "/objects/",
+                      taxii::testing::Envelope({taxii::testing::Indicator(++n_)}));
+    EXPECT_EQ(r.status, 202) << r.body;
+    size_t at = r.body.find("\"id\":\"");
+    if (at == std::string::npos) return "";
+    at += 6;
+    return r.body.substr(at, r.body.find('"', at) - at);
+  }
+  int StatusCode(const std::string& id) { return Call("GET", "/api1/status/" + id + "/").status; }
+
+  base::FakeClock clock_{base::Timestamp::FromUnixSeconds(1'700'000'000, 0, 0)};
+  std::unique_ptr<TaxiiMount> mount_;
+  int n_ = 0;
+};
+
+TEST_F(TaxiiMountStatusExpiryTest, StatusIsReadableForTwentyFourHours) {
+  std::string old = PostOne();
+  clock_.AdvanceSeconds(kStatusRetentionSeconds - 1);
+  PostOne();  // runs the expiry: `old` is not yet 24 h old
+  EXPECT_EQ(StatusCode(old), 200);
+}
+
+TEST_F(TaxiiMountStatusExpiryTest, StatusOlderThanRetentionIsExpiredByALaterPost) {
+  std::string old = PostOne();
+  clock_.AdvanceSeconds(kStatusRetentionSeconds + 1);
+  std::string fresh = PostOne();
+  EXPECT_EQ(StatusCode(old), 404);
+  EXPECT_EQ(StatusCode(fresh), 200);
+}
+
+TEST_F(TaxiiMountStatusExpiryTest, ExpiryRunsAtMostOncePerInterval) {
+  std::string old = PostOne();                                     // expiry at t0
+  clock_.AdvanceSeconds(kStatusRetentionSeconds - 30);              // old is 30 s short of 24 h
+  PostOne();                                                        // expiry runs, keeps old
+  clock_.AdvanceSeconds(kStatusExpiryIntervalSeconds - 20);         // old is now over 24 h
+  PostOne();                                                        // too soon: no expiry
+  EXPECT_EQ(StatusCode(old), 200);
+  clock_.AdvanceSeconds(20);
+  PostOne();                                                        // due again
+  EXPECT_EQ(StatusCode(old), 404);
+}
+
+TEST_F(TaxiiMountStatusExpiryTest, GetsDoNotExpireStatuses) {
+  std::string old = PostOne();
+  clock_.AdvanceSeconds(kStatusRetentionSeconds + 120);
+  EXPECT_EQ(Call("GET", "/api1/collections/" + collection_.id + "/objects/").status, 200);
+  EXPECT_EQ(StatusCode(old), 200);
+}
+
+TEST_F(TaxiiMountTest, DiscoveryListsEveryApiRootOfTheNode) {
+  ASSERT_OK(repo_->CreateApiRoot({"api2", "API 2", "", 1 << 20}));
+  ASSERT_OK(repo_->CreateApiRoot({"zeta", "API Z", "", 1 << 20}));
+  Response r = Call("GET", "/taxii2/", "reader");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_THAT(r.body, HasSubstr("\"api_roots\":[\"/api1/\",\"/api2/\",\"/zeta/\"]"));
+}
+
+TEST_F(TaxiiMountTest, PathWithoutTrailingSlashIsRedirectedWithoutCredentials) {
+  const std::string objects = "/api1/collections/" + collection_.id + "/objects";
+  Response r = Call("GET", objects + "?limit=2", "");
+  EXPECT_EQ(r.status, 308);
+  EXPECT_EQ(r.Header("location"), objects + "/?limit=2");
+  EXPECT_EQ(r.Header("content-type"), "application/taxii+json;version=2.1");
+  EXPECT_EQ(Call("GET", "/taxii2", "").Header("location"), "/taxii2/");
+  // The bare API root is not redirected (it would catch every one-segment path).
+  EXPECT_EQ(Call("GET", "/api1", "").status, 404);
+}
+
 }  // namespace
 }  // namespace detente::server
