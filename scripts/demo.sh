@@ -8,7 +8,13 @@ det="$root/$build/detente"
 [ -x "$det" ] || det="$build/detente"
 data="$root/demo/data"
 work=$(mktemp -d "${TMPDIR:-/tmp}/detente-demo.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
 
 bold=""; dim=""; reset=""
 if [ -t 1 ]; then bold=$(tput bold 2>/dev/null || true); dim=$(tput dim 2>/dev/null || true); reset=$(tput sgr0 2>/dev/null || true); fi
@@ -92,6 +98,63 @@ if has log init; then
     sqlite3 "$db" "UPDATE ledger_bundles SET data = x'$new' WHERE id = 0"
     show log verify log
     if "$det" log verify "$log"; then echo "tampering went unnoticed"; exit 1; else echo "   (exit code $?: verify caught it)"; fi
+  fi
+fi
+
+if has accord create && has sync; then
+  step "5. Three parties sign an accord and exchange signed, logged, receipted messages"
+  parties=(alpha beta gamma)
+  args=()
+  for p in "${parties[@]}"; do
+    "$det" init --party "$p" --dir "$work/$p" 2>/dev/null
+    key=$("$det" key --dir "$work/$p" --json | sed 's/.*"key":"\([^"]*\)".*/\1/')
+    args+=(--party "$p=$key")
+  done
+  show accord create --name "Demo accord" --party alpha=KEY --party beta=KEY --party gamma=KEY --commitment C1=... --out accord.json
+  "$det" accord create --name "Demo accord" "${args[@]}" \
+    --commitment "C1=Respond to requests for assistance in good time" --out "$work/accord.json"
+  for p in "${parties[@]}"; do "$det" accord sign "$work/accord.json" --dir "$work/$p"; done
+  show accord verify accord.json
+  "$det" accord verify "$work/accord.json"
+  for p in "${parties[@]}"; do "$det" accord join "$work/accord.json" --dir "$work/$p"; done
+  echo "   signed by all three and joined: the accord's hash is the genesis of each party's log"
+  declare -A url
+  for p in "${parties[@]}"; do
+    "$det" serve --dir "$work/$p" --listen 127.0.0.1:0 --sync-interval-ms 200 2>"$work/$p.log" &
+    pids+=($!)
+  done
+  for p in "${parties[@]}"; do
+    for _ in $(seq 100); do
+      u=$(grep -o 'listening on http://[0-9.:]*' "$work/$p.log" | head -n1 | sed 's/listening on //' || true)
+      [ -n "$u" ] && break
+      sleep 0.1
+    done
+    [ -n "$u" ] || { echo "serve $p did not start:"; cat "$work/$p.log"; exit 1; }
+    url[$p]=$u
+  done
+  for p in "${parties[@]}"; do
+    for q in "${parties[@]}"; do
+      [ "$p" = "$q" ] || "$det" peer url "$q" "${url[$q]}" --dir "$work/$p"
+    done
+  done
+  echo "   alpha, beta and gamma serve on ${url[alpha]}, ${url[beta]}, ${url[gamma]}"
+  echo '{"text":"Scanning from 203.0.113.0/24 against our energy sector: please check your side."}' > "$work/note.json"
+  show send --to beta,gamma --kind note note.json --dir alpha
+  "$det" send --to beta,gamma --kind note "$work/note.json" --dir "$work/alpha"
+  for _ in 1 2 3; do "$det" sync --dir "$work/alpha" >/dev/null 2>&1 || true; done
+  for p in beta gamma; do "$det" sync --dir "$work/$p" >/dev/null 2>&1 || true; done
+  show status --dir alpha
+  "$det" status --dir "$work/alpha"
+  show messages --dir beta
+  "$det" messages --dir "$work/beta" | head -n 5
+  show verify --dir beta
+  "$det" verify --dir "$work/beta" && echo "   every signature, proof, receipt and checkpoint beta holds verifies"
+  if command -v sqlite3 >/dev/null; then
+    step "   Tamper with the note beta stored: verify names the row"
+    echo "${dim}\$ sqlite3 beta/node.db \"UPDATE accord_messages SET body = replace(body, '203.0.113', '198.51.100')\"${reset}"
+    sqlite3 "$work/beta/node.db" "UPDATE accord_messages SET body = replace(body, '203.0.113', '198.51.100')"
+    show verify --dir beta
+    if "$det" verify --dir "$work/beta"; then echo "tampering went unnoticed"; exit 1; else echo "   (exit code $?: verify caught it)"; fi
   fi
 fi
 

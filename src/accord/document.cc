@@ -459,7 +459,60 @@ Status ValidateFields(const Envelope& e) {
   return base::OkStatus();
 }
 
+// Serialises a validated envelope by concatenation. REQUIRES: ValidateFields(e) is ok (so every
+// string member is printable ASCII needing no JSON escape and 1 <= seq <= 2^53, printed as a
+// plain integer by RFC 8785) and e.body is in RFC 8785 form. The members are written in RFC
+// 8785 order (code-unit order of the keys), so the result equals
+// internal::Canonical(EnvelopeObject(e, with_sig)).
+std::string TrustedEnvelopeJson(const Envelope& e, bool with_sig) {
+  std::string out;
+  out.reserve(e.body.size() + 256 + 40 * (e.to.size() + e.refs.size()) + e.sig.size());
+  out += "{\"accord\":\"";
+  out += e.accord;
+  out += "\",\"body\":";
+  out += e.body;
+  out += ",\"created\":\"";
+  out += e.created;
+  out += "\",\"from\":\"";
+  out += e.from;
+  out += "\",\"id\":\"";
+  out += e.id;
+  out += "\",\"kind\":\"";
+  out += e.kind;
+  out += "\",\"refs\":[";
+  for (size_t i = 0; i < e.refs.size(); ++i) {
+    if (i > 0) out += ',';
+    out += '"';
+    out += e.refs[i];
+    out += '"';
+  }
+  out += "],\"seq\":";
+  out += std::to_string(e.seq);
+  if (with_sig) {
+    out += ",\"sig\":\"";
+    out += e.sig;
+    out += '"';
+  }
+  out += ",\"tlp\":\"";
+  out += e.tlp;
+  out += "\",\"to\":[";
+  for (size_t i = 0; i < e.to.size(); ++i) {
+    if (i > 0) out += ',';
+    out += '"';
+    out += e.to[i];
+    out += '"';
+  }
+  out += "],\"v\":";
+  out += std::to_string(kEnvelopeVersion);
+  out += '}';
+  return out;
+}
+
 }  // namespace
+
+std::string internal::ParsedEnvelopeJson(const Envelope& env, bool with_sig) {
+  return TrustedEnvelopeJson(env, with_sig);
+}
 
 std::string Envelope::SigningBytes() const {
   return internal::Canonical(EnvelopeObject(*this, false));
@@ -530,7 +583,10 @@ Result<Envelope> Envelope::Parse(std::string_view text) {
   }
   RETURN_IF_ERROR(ValidateFields(e));
   // The input was canonical; our serialisation of what we parsed must be the same bytes.
-  if (e.ToJson() != text) return base::InvalidArgumentError("envelope: does not round-trip");
+  // (The fields are validated and e.body is canonical, so the direct serialisation applies.)
+  if (TrustedEnvelopeJson(e, true) != text) {
+    return base::InvalidArgumentError("envelope: does not round-trip");
+  }
   return e;
 }
 
@@ -539,8 +595,9 @@ Status SignEnvelope(Envelope& env, const crypto::SigningKey& key) {
   if (!body.ok()) return EnvErr("body", body.status().message());
   env.body = std::move(*body);
   RETURN_IF_ERROR(ValidateFields(env));
-  env.sig = base::Base64Encode(key.Sign(env.SigningBytes()));
-  if (env.ToJson().size() > kMaxEnvelopeBytes) {
+  // Validated, with a canonical body: the direct serialisation applies.
+  env.sig = base::Base64Encode(key.Sign(TrustedEnvelopeJson(env, false)));
+  if (TrustedEnvelopeJson(env, true).size() > kMaxEnvelopeBytes) {
     return EnvErr("body", "the signed envelope would be larger than " +
                               std::to_string(kMaxEnvelopeBytes) + " bytes");
   }
@@ -551,8 +608,11 @@ Status VerifyEnvelope(const Envelope& env, const Accord& accord) {
   return internal::VerifyEnvelopeHashed(env, accord, accord.Hash());
 }
 
-Status internal::VerifyEnvelopeHashed(const Envelope& env, const Accord& accord,
-                                      std::string_view accord_hash) {
+namespace {
+
+// The checks of VerifyEnvelopeHashed with the signing bytes supplied by the caller.
+Status VerifyWithBytes(const Envelope& env, const Accord& accord, std::string_view accord_hash,
+                       std::string_view signing_bytes) {
   if (env.accord != accord_hash) {
     return base::FailedPreconditionError("envelope " + env.id + ": for another accord");
   }
@@ -567,11 +627,49 @@ Status internal::VerifyEnvelopeHashed(const Envelope& env, const Accord& accord,
     }
   }
   auto raw = base::Base64Decode(env.sig);
-  if (!raw.ok() || !from->key.Verify(env.SigningBytes(), *raw)) {
+  if (!raw.ok() || !from->key.Verify(signing_bytes, *raw)) {
     return base::FailedPreconditionError("envelope " + env.id + ": invalid signature by " +
                                          env.from);
   }
   return base::OkStatus();
+}
+
+}  // namespace
+
+Status internal::VerifyEnvelopeHashed(const Envelope& env, const Accord& accord,
+                                      std::string_view accord_hash) {
+  return VerifyWithBytes(env, accord, accord_hash, env.SigningBytes());
+}
+
+Status internal::VerifyParsedEnvelope(const Envelope& env, const Accord& accord,
+                                      std::string_view accord_hash) {
+  return VerifyWithBytes(env, accord, accord_hash, TrustedEnvelopeJson(env, false));
+}
+
+std::string internal::ParsedEntryHeader(const Envelope& env, std::string_view digest_hex) {
+  // RFC 8785 member order: created, digest, id, kind, seq, to. Every value is validated
+  // printable ASCII needing no escape (see TrustedEnvelopeJson).
+  std::string out;
+  out.reserve(200 + 40 * env.to.size());
+  out += "{\"created\":\"";
+  out += env.created;
+  out += "\",\"digest\":\"";
+  out += digest_hex;
+  out += "\",\"id\":\"";
+  out += env.id;
+  out += "\",\"kind\":\"";
+  out += env.kind;
+  out += "\",\"seq\":";
+  out += std::to_string(env.seq);
+  out += ",\"to\":[";
+  for (size_t i = 0; i < env.to.size(); ++i) {
+    if (i > 0) out += ',';
+    out += '"';
+    out += env.to[i];
+    out += '"';
+  }
+  out += "]}";
+  return out;
 }
 
 std::string EntryHeader(const Envelope& env) {

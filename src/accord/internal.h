@@ -37,4 +37,17 @@ base::Result<ledger::Hash> ParseHash(std::string_view hex);
 base::Status VerifyEnvelopeHashed(const Envelope& env, const Accord& accord,
                                   std::string_view accord_hash);
 
+// The fast forms below are for envelopes whose fields are known valid with a canonical body:
+// REQUIRES: `env` was returned by Envelope::Parse or signed by SignEnvelope (both validate every
+// field and put the body in RFC 8785 form). On any other Envelope they may produce wrong bytes.
+
+// VerifyEnvelopeHashed, serialising the signing bytes directly (same checks, same errors).
+base::Status VerifyParsedEnvelope(const Envelope& env, const Accord& accord,
+                                  std::string_view accord_hash);
+// env.ToJson() (with_sig) or env.SigningBytes() (!with_sig), by concatenation.
+std::string ParsedEnvelopeJson(const Envelope& env, bool with_sig);
+// EntryHeader(env) with env.Digest() supplied by the caller (lower-case hex SHA-256 of the
+// signed envelope's bytes).
+std::string ParsedEntryHeader(const Envelope& env, std::string_view digest_hex);
+
 }  // namespace detente::accord::internal

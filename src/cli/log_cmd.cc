@@ -466,6 +466,29 @@ void AddProofVerify(CLI::App& app, int* exit_code) {
     }
     *exit_code = all_valid ? kExitOk : kExitInvalid;
   });
+
+  auto* eq = proof->add_subcommand(
+      "equivocation",
+      "Check an equivocation proof (the evidence of an \"equivocation\" alert in `detente "
+      "status --json`): both checkpoints verify under the embedded key and provably fork. "
+      "Prints {\"proves_equivocation\":bool[,\"error\":...]}; exit 0 when it proves it, 1 "
+      "when it does not");
+  auto eq_file = std::make_shared<std::string>("-");
+  eq->add_option("FILE", *eq_file, "Input file, or - for standard input")->capture_default_str();
+  eq->callback([=] {
+    auto input = ReadInput(*eq_file);
+    if (!input.ok()) {
+      ReportError("proof equivocation", input.status());
+      *exit_code = kExitUsage;
+      return;
+    }
+    base::Status s = ledger::VerifyEquivocationProof(*input);
+    boost::json::object o;
+    o["proves_equivocation"] = s.ok();
+    if (!s.ok()) o["error"] = s.message();
+    PrintJson(o);
+    *exit_code = s.ok() ? kExitOk : kExitInvalid;
+  });
 }
 
 // --- note verify --------------------------------------------------------------------------

@@ -406,6 +406,16 @@ TEST_F(ExchangeTest, EquivocatingNodeIsCaughtWithinOneSync) {
       // The evidence is a self-contained equivocation proof anyone can check.
       EXPECT_OK(ledger::VerifyEquivocationProof(a.evidence)) << honest << ": " << a.evidence;
       EXPECT_THAT(a.evidence, HasSubstr("\"type\":\"equivocation\""));
+      // ... and with the CLI, as an auditor would.
+      ProcResult check = RunDetenteArgs(cluster_->scratch(), {"proof", "equivocation", "-"},
+                                        a.evidence, std::chrono::seconds(30));
+      EXPECT_EQ(check.rc, 0) << check.Describe();
+      EXPECT_THAT(check.out, HasSubstr("\"proves_equivocation\":true"));
+      std::string forged = a.evidence;
+      forged[forged.find("\"checkpoint2\":\"") + 20] ^= 1;
+      ProcResult bad = RunDetenteArgs(cluster_->scratch(), {"proof", "equivocation", "-"},
+                                      forged, std::chrono::seconds(30));
+      EXPECT_EQ(bad.rc, 1) << bad.Describe();
       ++proofs;
     }
   }
