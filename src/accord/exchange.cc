@@ -6,8 +6,11 @@
 #include <boost/json.hpp>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <set>
+#include <system_error>
+#include <thread>
 
 #include "accord/accord.h"
 #include "accord/internal.h"
@@ -196,6 +199,53 @@ Result<std::pair<std::string, uint64_t>> IdAndSeq(std::string_view envelope) {
     return base::InvalidArgumentError("sent envelope: no id or seq");
   }
   return std::make_pair(std::string(id->as_string()), static_cast<uint64_t>(seq->as_int64()));
+}
+
+// Runs fn(i) for every i in [0, n), split over this thread and one more when n is large enough
+// to repay starting a thread (signing and verifying Ed25519 dominate a delivery's CPU time, and
+// the signatures of a batch are independent). fn must be safe to run concurrently for distinct
+// i; it returns nothing and records its result at index i. Falls back to one thread when no
+// thread can be started.
+template <typename Fn>
+void ParallelFor(size_t n, const Fn& fn) {
+  constexpr size_t kMinParallel = 16;
+  size_t split = n >= kMinParallel ? n / 2 : n;
+  std::optional<std::thread> helper;
+  if (split < n) {
+    try {
+      helper.emplace([&fn, split, n] {
+        for (size_t i = split; i < n; ++i) fn(i);
+      });
+    } catch (const std::system_error&) {
+      split = n;
+    }
+  }
+  for (size_t i = 0; i < split; ++i) fn(i);
+  if (helper) helper->join();
+}
+
+// A freshly signed envelope of this party with its bytes, digest and entry header.
+struct Signed {
+  Status status;
+  std::string bytes;
+  std::string digest;
+  std::string header;
+};
+
+// Signs every envelope in `envs` (in parallel) and serialises each once. REQUIRES: every
+// envelope's fields are set except sig.
+std::vector<Signed> SignAll(std::vector<Envelope>& envs, const crypto::SigningKey& key) {
+  std::vector<Signed> out(envs.size());
+  ParallelFor(envs.size(), [&](size_t i) {
+    Signed& s = out[i];
+    s.status = SignEnvelope(envs[i], key);
+    if (!s.status.ok()) return;
+    // Signed (so validated, with a canonical body): the direct forms apply.
+    s.bytes = internal::ParsedEnvelopeJson(envs[i], true);
+    s.digest = base::HexEncode(crypto::Sha256(s.bytes));
+    s.header = internal::ParsedEntryHeader(envs[i], s.digest);
+  });
+  return out;
 }
 
 }  // namespace
@@ -603,24 +653,26 @@ Result<std::vector<Envelope>> Exchange::OriginateBatch(std::span<const Draft> dr
     uint64_t first = m.log->size();
     std::string created = m.now();
     int64_t now_us = m.now_us();
-    std::vector<std::string> headers;
-    headers.reserve(envs.size());
     for (size_t i = 0; i < envs.size(); ++i) {
       Envelope& e = envs[i];
       e.seq = first + i;
       e.id = base::Uuid::V4().ToString();
       e.created = created;
-      RETURN_IF_ERROR(SignEnvelope(e, *m.key).WithContext("draft " + std::to_string(i)));
-      headers.push_back(EntryHeader(e));
     }
-    std::vector<std::string_view> views(headers.begin(), headers.end());
+    std::vector<Signed> sigs = SignAll(envs, *m.key);
+    std::vector<std::string_view> views;
+    views.reserve(envs.size());
+    for (size_t i = 0; i < envs.size(); ++i) {
+      RETURN_IF_ERROR(sigs[i].status.WithContext("draft " + std::to_string(i)));
+      views.push_back(sigs[i].header);
+    }
     ASSIGN_OR_RETURN(uint64_t at, m.log->AppendInTransaction(views));
     if (at != first) return base::InternalError("log appended at an unexpected index");
     std::vector<std::vector<Value>> deliveries;
-    for (const Envelope& e : envs) {
-      std::string bytes = e.ToJson();
-      std::string digest = base::HexEncode(crypto::Sha256(bytes));
-      RETURN_IF_ERROR(m.InsertMessage(e, true, created, "", "[]", "", bytes, digest));
+    for (size_t i = 0; i < envs.size(); ++i) {
+      const Envelope& e = envs[i];
+      RETURN_IF_ERROR(
+          m.InsertMessage(e, true, created, "", "[]", "", sigs[i].bytes, sigs[i].digest));
       for (const auto& r : e.to) {
         deliveries.push_back({Value(e.id), Value(r), Value(static_cast<int64_t>(e.seq)),
                               Value(now_us)});
@@ -680,20 +732,38 @@ Result<DeliveryAnswer> Exchange::Accept(std::string_view sender, const Delivery&
   };
   std::vector<Pending> accepted;
   std::set<std::string> batch_ids;
-  for (const ProvenEnvelope& pe : delivery.envelopes) {
+  // Parse, verify and hash every envelope first, in parallel (no store access); the checks
+  // that read the store follow in order below.
+  struct Parsed {
+    std::optional<Result<Envelope>> env;
+    Status sig;
+    std::string digest;
+  };
+  std::vector<Parsed> parsed(delivery.envelopes.size());
+  ParallelFor(parsed.size(), [&](size_t i) {
+    Parsed& p = parsed[i];
+    const std::string& bytes = delivery.envelopes[i].envelope;
+    p.env.emplace(Envelope::Parse(bytes));
+    if (!p.env->ok()) return;
+    // Parsed, so the direct serialisation of the signing bytes applies.
+    p.sig = internal::VerifyParsedEnvelope(**p.env, m.accord, m.hash);
+    if (p.sig.ok()) p.digest = base::HexEncode(crypto::Sha256(bytes));
+  });
+  for (size_t pi = 0; pi < delivery.envelopes.size(); ++pi) {
+    const ProvenEnvelope& pe = delivery.envelopes[pi];
     AcceptResult r;
     auto fail = [&](std::string error) {
       r.outcome = AcceptOutcome::kRejected;
       r.error = std::move(error);
       answer.results.push_back(std::move(r));
     };
-    auto env = Envelope::Parse(pe.envelope);
+    Result<Envelope>& env = *parsed[pi].env;
     if (!env.ok()) {
       fail(env.status().message());
       continue;
     }
     r.id = env->id;
-    if (Status s = internal::VerifyEnvelopeHashed(*env, m.accord, m.hash); !s.ok()) {
+    if (const Status& s = parsed[pi].sig; !s.ok()) {
       fail(s.message());
       continue;
     }
@@ -706,7 +776,7 @@ Result<DeliveryAnswer> Exchange::Accept(std::string_view sender, const Delivery&
       fail("envelope " + env->id + ": not addressed to " + m.party);
       continue;
     }
-    std::string digest = base::HexEncode(crypto::Sha256(pe.envelope));
+    const std::string& digest = parsed[pi].digest;
     // Duplicate?
     ASSIGN_OR_RETURN(auto rows, m.conn->Query("SELECT digest, receipt_id, outgoing FROM "
                                               "accord_messages WHERE id = $1",
@@ -750,8 +820,9 @@ Result<DeliveryAnswer> Exchange::Accept(std::string_view sender, const Delivery&
            " is beyond the checkpoint size " + std::to_string(cp.size));
       continue;
     }
-    Status inc = ledger::VerifyInclusion(env->seq, cp.size, ledger::HashLeaf(EntryHeader(*env)),
-                                         pe.proof, cp.root);
+    Status inc = ledger::VerifyInclusion(
+        env->seq, cp.size, ledger::HashLeaf(internal::ParsedEntryHeader(*env, digest)), pe.proof,
+        cp.root);
     if (!inc.ok()) {
       fail("envelope " + env->id + ": not included in " + std::string(sender) +
            "'s checkpoint at size " + std::to_string(cp.size) + ": " + inc.message());
@@ -783,7 +854,7 @@ Result<DeliveryAnswer> Exchange::Accept(std::string_view sender, const Delivery&
       uint64_t first = m.log->size();
       std::string at = m.now();
       std::vector<Envelope> receipts;
-      std::vector<std::string> headers;
+      receipts.reserve(accepted.size());
       for (size_t i = 0; i < accepted.size(); ++i) {
         const Pending& p = accepted[i];
         ReceiptBody rb;
@@ -803,23 +874,26 @@ Result<DeliveryAnswer> Exchange::Accept(std::string_view sender, const Delivery&
         re.refs = {p.env.id};
         re.tlp = p.env.tlp;
         re.body = rb.ToJson();
-        RETURN_IF_ERROR(SignEnvelope(re, *m.key));
-        headers.push_back(EntryHeader(re));
         receipts.push_back(std::move(re));
       }
-      std::vector<std::string_view> views(headers.begin(), headers.end());
+      std::vector<Signed> sigs = SignAll(receipts, *m.key);
+      std::vector<std::string_view> views;
+      views.reserve(receipts.size());
+      for (const Signed& sg : sigs) {
+        RETURN_IF_ERROR(sg.status);
+        views.push_back(sg.header);
+      }
       ASSIGN_OR_RETURN(uint64_t idx, m.log->AppendInTransaction(views));
       if (idx != first) return base::InternalError("log appended at an unexpected index");
       for (size_t i = 0; i < accepted.size(); ++i) {
         const Pending& p = accepted[i];
         const Envelope& re = receipts[i];
-        std::string rbytes = re.ToJson();
         RETURN_IF_ERROR(m.InsertMessage(p.env, false, at, delivery.checkpoint, p.proof, re.id,
                                         p.bytes, p.digest));
-        RETURN_IF_ERROR(m.InsertMessage(re, true, at, "", "[]", "", rbytes,
-                                        base::HexEncode(crypto::Sha256(rbytes))));
+        RETURN_IF_ERROR(
+            m.InsertMessage(re, true, at, "", "[]", "", sigs[i].bytes, sigs[i].digest));
         AcceptResult& r = answer.results[p.result];
-        r.receipt = rbytes;
+        r.receipt = std::move(sigs[i].bytes);
         r.receipt_index = re.seq;
       }
     }
@@ -972,6 +1046,23 @@ Status Exchange::RecordAnswer(std::string_view recipient, const Delivery& sent,
     if (!evidence.empty()) m.AddAlert("bad-receipt", recipient, what, evidence).IgnoreError();
     return base::FailedPreconditionError(what);
   };
+  // Parse, verify and hash the receipts first, in parallel; the checks follow in order below.
+  struct Parsed {
+    std::optional<Result<Envelope>> env;
+    Status sig;
+    std::string digest;
+  };
+  std::vector<Parsed> parsed(answer.results.size());
+  ParallelFor(parsed.size(), [&](size_t i) {
+    const AcceptResult& r = answer.results[i];
+    if (r.outcome == AcceptOutcome::kRejected || sent_by_id.count(r.id) == 0) return;
+    Parsed& p = parsed[i];
+    p.env.emplace(Envelope::Parse(r.receipt));
+    if (!p.env->ok()) return;
+    // Parsed, so the direct serialisation of the signing bytes applies.
+    p.sig = internal::VerifyParsedEnvelope(**p.env, m.accord, m.hash);
+    if (p.sig.ok()) p.digest = base::HexEncode(crypto::Sha256(r.receipt));
+  });
   for (size_t i = 0; i < answer.results.size(); ++i) {
     const AcceptResult& r = answer.results[i];
     auto it = sent_by_id.find(r.id);
@@ -981,9 +1072,9 @@ Status Exchange::RecordAnswer(std::string_view recipient, const Delivery& sent,
       continue;
     }
     std::string where = "receipt from " + std::string(recipient) + " for " + r.id;
-    auto re = Envelope::Parse(r.receipt);
+    Result<Envelope>& re = *parsed[i].env;
     if (!re.ok()) return bad(where + ": " + re.status().message());
-    if (Status s = internal::VerifyEnvelopeHashed(*re, m.accord, m.hash); !s.ok()) return bad(where + ": " + s.message());
+    if (const Status& s = parsed[i].sig; !s.ok()) return bad(where + ": " + s.message());
     if (re->from != recipient || re->kind != "receipt" || re->to.size() != 1 ||
         re->to[0] != m.party || re->refs.size() != 1 || re->refs[0] != r.id) {
       return bad(where + ": not a receipt from " + std::string(recipient) + " to " + m.party +
@@ -1000,8 +1091,9 @@ Status Exchange::RecordAnswer(std::string_view recipient, const Delivery& sent,
     std::span<const ledger::Hash> proof;
     if (!answer.receipt_proofs.empty()) proof = answer.receipt_proofs[i];
     if (re->seq >= cp.size) return bad(where + ": beyond the recipient's checkpoint");
-    Status inc = ledger::VerifyInclusion(re->seq, cp.size, ledger::HashLeaf(EntryHeader(*re)),
-                                         proof, cp.root);
+    Status inc = ledger::VerifyInclusion(
+        re->seq, cp.size, ledger::HashLeaf(internal::ParsedEntryHeader(*re, parsed[i].digest)),
+        proof, cp.root);
     if (!inc.ok()) return bad(where + ": not included in the recipient's checkpoint: " +
                               inc.message());
     oks.push_back({r.id, std::move(*re), r.receipt, internal::HexList(proof)});
@@ -1380,7 +1472,7 @@ Result<VerifyReport> Exchange::Verify() {
              where);
         continue;
       }
-      if (Status s = internal::VerifyEnvelopeHashed(*e, m.accord, m.hash); !s.ok()) {
+      if (Status s = internal::VerifyParsedEnvelope(*e, m.accord, m.hash); !s.ok()) {
         find("message " + id + ": " + s.message(), where);
         continue;
       }
@@ -1446,7 +1538,7 @@ Result<VerifyReport> Exchange::Verify() {
         find("receipt for " + id + ": does not parse: " + re.status().message(), where);
         continue;
       }
-      if (Status s = internal::VerifyEnvelopeHashed(*re, m.accord, m.hash); !s.ok()) {
+      if (Status s = internal::VerifyParsedEnvelope(*re, m.accord, m.hash); !s.ok()) {
         find("receipt for " + id + ": " + s.message(), where);
         continue;
       }

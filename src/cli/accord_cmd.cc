@@ -28,27 +28,8 @@ struct AccordFlags {
   int64_t limit = 1000;
 };
 
-base::Result<crypto::SigningKey> LoadKey(const std::string& dir) {
-  return crypto::SigningKey::LoadFile(dir + "/" + std::string(server::kSigningKeyFile));
-}
-
-base::Result<std::unique_ptr<store::Connection>> OpenDb(const std::string& dir,
-                                                        const server::NodeConfig& config) {
-  store::Options so;
-  so.url = server::ResolveDatabaseUrl(config, dir);
-  so.create = false;
-  so.synchronous = store::Synchronous::kFull;
-  ASSIGN_OR_RETURN(auto conn, store::Connect(so));
-  RETURN_IF_ERROR(store::Migrate(*conn, server::NodeMigrations()));
-  return conn;
-}
-
-base::Result<std::unique_ptr<accord::Exchange>> OpenExchange(const std::string& dir) {
-  ASSIGN_OR_RETURN(server::NodeConfig config, server::LoadConfig(dir));
-  ASSIGN_OR_RETURN(auto conn, OpenDb(dir, config));
-  ASSIGN_OR_RETURN(crypto::SigningKey key, LoadKey(dir));
-  return accord::Exchange::Open(std::move(conn), config.party, std::move(key));
-}
+using server::LoadNodeKey;
+using server::OpenNodeExchange;
 
 base::Result<accord::Accord> ReadAccord(const std::string& path) {
   ASSIGN_OR_RETURN(std::string text, ReadInput(path));
@@ -181,7 +162,7 @@ int RunSign(const AccordFlags& f) {
   if (!a.ok()) return ReportError("accord sign", a.status());
   auto config = server::LoadConfig(f.dir);
   if (!config.ok()) return ReportError("accord sign", config.status());
-  auto key = LoadKey(f.dir);
+  auto key = LoadNodeKey(f.dir);
   if (!key.ok()) return ReportError("accord sign", key.status());
   base::Status s = a->Sign(config->party, *key);
   if (!s.ok()) {
@@ -226,7 +207,7 @@ int RunShow(const AccordFlags& f) {
   } else if (!f.dir.empty()) {
     auto config = server::LoadConfig(f.dir);
     if (!config.ok()) return ReportError("accord show", config.status());
-    auto conn = OpenDb(f.dir, *config);
+    auto conn = server::OpenNodeDatabase(f.dir, *config);
     if (!conn.ok()) return ReportError("accord show", conn.status());
     auto loaded = accord::Exchange::LoadAccord(**conn);
     if (!loaded.ok()) return ReportError("accord show", loaded.status());
@@ -275,9 +256,9 @@ int RunJoin(const AccordFlags& f) {
   if (!a.ok()) return ReportError("accord join", a.status());
   auto config = server::LoadConfig(f.dir);
   if (!config.ok()) return ReportError("accord join", config.status());
-  auto key = LoadKey(f.dir);
+  auto key = LoadNodeKey(f.dir);
   if (!key.ok()) return ReportError("accord join", key.status());
-  auto conn = OpenDb(f.dir, *config);
+  auto conn = server::OpenNodeDatabase(f.dir, *config);
   if (!conn.ok()) return ReportError("accord join", conn.status());
   base::Status s = accord::Exchange::Join(**conn, *a, config->party, *key);
   if (!s.ok()) {
@@ -296,7 +277,7 @@ int RunJoin(const AccordFlags& f) {
 int RunKey(const AccordFlags& f) {
   auto config = server::LoadConfig(f.dir);
   if (!config.ok()) return ReportError("key", config.status());
-  auto key = LoadKey(f.dir);
+  auto key = LoadNodeKey(f.dir);
   if (!key.ok()) return ReportError("key", key.status());
   if (f.json) {
     json::object o{{"party", config->party}, {"key", key->public_key().ToBase64()}};
@@ -310,7 +291,7 @@ int RunKey(const AccordFlags& f) {
 int RunSend(const AccordFlags& f) {
   auto body = ReadInput(f.file);
   if (!body.ok()) return ReportError("send", body.status());
-  auto ex = OpenExchange(f.dir);
+  auto ex = OpenNodeExchange(f.dir);
   if (!ex.ok()) return ReportError("send", ex.status());
   std::vector<std::string> to = SplitComma(f.to);
   std::string tlp = f.tlp.empty() ? (*ex)->accord().tlp_default : f.tlp;
@@ -338,7 +319,7 @@ std::string StateName(accord::DeliveryState::State s) {
 }
 
 int RunStatus(const AccordFlags& f) {
-  auto opened = OpenExchange(f.dir);
+  auto opened = OpenNodeExchange(f.dir);
   if (!opened.ok()) return ReportError("status", opened.status());
   accord::Exchange& ex = **opened;
   if (base::Status s = ex.log().Reload(); !s.ok()) return ReportError("status", s);
@@ -420,7 +401,7 @@ int RunStatus(const AccordFlags& f) {
 }
 
 int RunVerifyNode(const AccordFlags& f) {
-  auto opened = OpenExchange(f.dir);
+  auto opened = OpenNodeExchange(f.dir);
   if (!opened.ok()) return ReportError("verify", opened.status());
   auto report = (*opened)->Verify();
   if (!report.ok()) return ReportError("verify", report.status());
@@ -449,7 +430,7 @@ int RunVerifyNode(const AccordFlags& f) {
 }
 
 int RunMessages(const AccordFlags& f) {
-  auto opened = OpenExchange(f.dir);
+  auto opened = OpenNodeExchange(f.dir);
   if (!opened.ok()) return ReportError("messages", opened.status());
   auto msgs = (*opened)->Messages(static_cast<size_t>(std::max<int64_t>(f.limit, 0)));
   if (!msgs.ok()) return ReportError("messages", msgs.status());

@@ -19,23 +19,8 @@ struct PeerFlags {
   bool json = false;
 };
 
-// The node's exchange (config, database with every migration, signing key).
-base::Result<std::unique_ptr<accord::Exchange>> OpenExchange(const std::string& dir) {
-  ASSIGN_OR_RETURN(server::NodeConfig config, server::LoadConfig(dir));
-  store::Options so;
-  so.url = server::ResolveDatabaseUrl(config, dir);
-  so.create = false;
-  so.synchronous = store::Synchronous::kFull;
-  ASSIGN_OR_RETURN(auto conn, store::Connect(so));
-  RETURN_IF_ERROR(store::Migrate(*conn, server::NodeMigrations()));
-  ASSIGN_OR_RETURN(crypto::SigningKey key,
-                   crypto::SigningKey::LoadFile(dir + "/" + std::string(server::kSigningKeyFile)));
-  return accord::Exchange::Open(std::move(conn), config.party, std::move(key));
-}
-
-base::Result<crypto::SigningKey> LoadKey(const std::string& dir) {
-  return crypto::SigningKey::LoadFile(dir + "/" + std::string(server::kSigningKeyFile));
-}
+using server::LoadNodeKey;
+using server::OpenNodeExchange;
 
 void AppendStrings(std::string* out, const std::vector<std::string>& v) {
   *out += '[';
@@ -53,9 +38,9 @@ void AppendStrings(std::string* out, const std::vector<std::string>& v) {
 }
 
 int RunSync(const PeerFlags& f) {
-  auto ex = OpenExchange(f.dir);
+  auto ex = OpenNodeExchange(f.dir);
   if (!ex.ok()) return ReportError("sync", ex.status());
-  auto key = LoadKey(f.dir);
+  auto key = LoadNodeKey(f.dir);
   if (!key.ok()) return ReportError("sync", key.status());
   peer::SharedExchange shared(std::move(ex).value());
   peer::AgentOptions ao;
@@ -112,7 +97,7 @@ int RunSync(const PeerFlags& f) {
 }
 
 int RunPeerUrl(const PeerFlags& f) {
-  auto ex = OpenExchange(f.dir);
+  auto ex = OpenNodeExchange(f.dir);
   if (!ex.ok()) return ReportError("peer url", ex.status());
   const accord::Accord& doc = (*ex)->accord();
   if (doc.FindParty(f.party) == nullptr) {
@@ -131,7 +116,7 @@ int RunPeerUrl(const PeerFlags& f) {
 }
 
 int RunPeerList(const PeerFlags& f) {
-  auto ex = OpenExchange(f.dir);
+  auto ex = OpenNodeExchange(f.dir);
   if (!ex.ok()) return ReportError("peer list", ex.status());
   accord::Exchange& e = **ex;
   auto overrides = peer::EndpointOverrides(e.connection());

@@ -45,6 +45,13 @@ class CidrTrie {
   // address (or block) `text` would parse to, or when it is no address at all; true when it may
   // (then parse it and call ForEachContaining). Looks at the first two octets of an IPv4 text.
   bool MayContainV4Text(std::string_view text) const;
+  // The same answer for an IPv4 text whose first two octets a.b a reader has already read:
+  // `net16` = a << 8 | b, as MayContainV4Text would compute it (Property::v4_net16).
+  bool MayContainV4Net16(uint32_t net16) const {
+    if (map_ipv4_) return true;
+    if (v4_16_.empty()) return false;
+    return (v4_16_[(net16 & 0xffff) >> 6] >> (net16 & 63)) & 1;
+  }
 
   // Builds the first-byte jump tables. REQUIRES: called after the last Insert and before
   // lookups (lookups without it are correct, only slower).

@@ -343,17 +343,40 @@ const KeyTable& Keys() {
   return *table;
 }
 
-bool IsIpv4(std::string_view s) {
+// Whether `s` looks like an IPv4 address or block (digits, three dots, maybe a '/'), and, in one
+// pass, *net16 = a << 8 | b for a text "a.b.<rest>" with a and b non-empty decimal <= 255 and no
+// '/' anywhere (exactly what CidrTrie::MayContainV4Text reads), else -1.
+bool ScanIpv4(std::string_view s, int32_t* net16) {
+  *net16 = -1;
   if (s.size() < 7 || s.size() > 18) return false;
   int dots = 0;
+  bool slash = false;
+  unsigned octet = 0;  // the current octet's value, capped at 256
+  unsigned digits = 0;
+  unsigned first = 256;
+  unsigned second = 256;
   for (char c : s) {
-    if (c == '.') {
+    const unsigned d = static_cast<unsigned>(c - '0');
+    if (d <= 9) {
+      octet = octet * 10 + d;
+      if (octet > 256) octet = 256;
+      ++digits;
+    } else if (c == '.') {
+      const unsigned v = digits == 0 ? 256 : octet;
+      if (dots == 0) first = v;
+      if (dots == 1) second = v;
       ++dots;
-    } else if ((c < '0' || c > '9') && c != '/') {
+      octet = 0;
+      digits = 0;
+    } else if (c == '/') {
+      slash = true;
+    } else {
       return false;
     }
   }
-  return dots == 3;
+  if (dots != 3) return false;
+  if (!slash && first <= 255 && second <= 255) *net16 = static_cast<int32_t>(first << 8 | second);
+  return true;
 }
 
 bool IsIpv6(std::string_view s) {
@@ -837,9 +860,12 @@ struct EventReader::Impl {
 
   // Adds an ipv4-addr / ipv6-addr object; returns its index (or -1 for a non-address).
   int32_t AddIp(std::string_view ip) {
-    if (IsIpv4(ip)) {
+    int32_t net16;
+    if (ScanIpv4(ip, &net16)) {
       uint32_t o = obs->AddObject(kIpv4);
-      AddS(o, kIpv4Value, ip);
+      if (!indexed_paths_only || Id(kIpv4Value) != kNoPath) {
+        obs->AddIpv4String(o, Id(kIpv4Value), Name(kIpv4Value), ip, net16);
+      }
       return static_cast<int32_t>(o);
     }
     if (IsIpv6(ip)) {

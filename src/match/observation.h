@@ -52,6 +52,9 @@ struct Property {
   int32_t ref = -1;          // for *_ref / *_refs[*]: index of the referenced object
   bool derived = false;      // a dereferenced copy ("src_ref.value"), not a real property
   int32_t from = -1;         // derived: the (referenced) object the value was copied from
+  // For an IPv4 address text "a.b.<rest>" (a, b decimal <= 255, no '/' anywhere) that a reader
+  // has scanned: a << 8 | b, so the CIDR pre-check need not read the text again; else -1.
+  int32_t v4_net16 = -1;
 };
 
 struct ObjectView {
@@ -134,6 +137,17 @@ class Observation {
     p.path = path;
     p.name = name;
     p.value.s = s;  // kind is kString by default
+  }
+  // AddString for an IPv4 address text with its first two octets already read (see
+  // Property::v4_net16; -1 when unknown).
+  [[gnu::flatten]] void AddIpv4String(uint32_t object, uint32_t path, std::string_view name,
+                                      std::string_view s, int32_t net16) {
+    Property& p = properties_.emplace_back();
+    p.object = object;
+    p.path = path;
+    p.name = name;
+    p.value.s = s;
+    p.v4_net16 = net16;
   }
   // Adds a dereferenced copy on `object` of a property of object `from` ("src_ref.value").
   void AddDerived(uint32_t object, uint32_t path, std::string_view name, const Value& value,

@@ -355,4 +355,26 @@ base::Status InitNode(const InitOptions& options) {
   return base::OkStatus();
 }
 
+base::Result<std::unique_ptr<store::Connection>> OpenNodeDatabase(const std::string& dir,
+                                                                  const NodeConfig& config) {
+  store::Options so;
+  so.url = ResolveDatabaseUrl(config, dir);
+  so.create = false;
+  so.synchronous = store::Synchronous::kFull;
+  ASSIGN_OR_RETURN(auto conn, store::Connect(so));
+  RETURN_IF_ERROR(store::Migrate(*conn, NodeMigrations()));
+  return conn;
+}
+
+base::Result<crypto::SigningKey> LoadNodeKey(const std::string& dir) {
+  return crypto::SigningKey::LoadFile(dir + "/" + std::string(kSigningKeyFile));
+}
+
+base::Result<std::unique_ptr<accord::Exchange>> OpenNodeExchange(const std::string& dir) {
+  ASSIGN_OR_RETURN(NodeConfig config, LoadConfig(dir));
+  ASSIGN_OR_RETURN(auto conn, OpenNodeDatabase(dir, config));
+  ASSIGN_OR_RETURN(crypto::SigningKey key, LoadNodeKey(dir));
+  return accord::Exchange::Open(std::move(conn), config.party, std::move(key));
+}
+
 }  // namespace detente::server

@@ -16,7 +16,9 @@
 #include <string>
 #include <string_view>
 
+#include "accord/accord.h"
 #include "base/base.h"
+#include "crypto/crypto.h"
 #include "store/store.h"
 
 namespace detente::server {
@@ -69,6 +71,17 @@ base::Result<ListenAddress> ParseListenAddress(std::string_view text);
 std::string ResolveDatabaseUrl(const NodeConfig& config, const std::string& dir);
 // A path from the config (tls_cert, tls_key) relative to `dir` unless absolute.
 std::string ResolvePath(const std::string& path, const std::string& dir);
+
+// Opens the database of the node in `dir` as configured (never created: kNotFound when the
+// SQLite file is missing; synchronous FULL, since a node acknowledges what it commits) with
+// every NodeMigrations() applied, so a node made by an older binary gains new tables.
+base::Result<std::unique_ptr<store::Connection>> OpenNodeDatabase(const std::string& dir,
+                                                                  const NodeConfig& config);
+// The party's signing key, DIR/signing.key. Errors: those of crypto::SigningKey::LoadFile.
+base::Result<crypto::SigningKey> LoadNodeKey(const std::string& dir);
+// The node's Exchange: its config, OpenNodeDatabase and LoadNodeKey. Errors: theirs, and
+// kFailedPrecondition when the node has not joined an accord.
+base::Result<std::unique_ptr<accord::Exchange>> OpenNodeExchange(const std::string& dir);
 
 // Every migration a node database needs (server, ledger, taxii, accord).
 std::span<const store::Migration> NodeMigrations();

@@ -265,5 +265,18 @@ TEST(MatcherLoadTest, GarbageIsInvalidArgumentWithLine) {
               StatusIs(base::StatusCode::kInvalidArgument, HasSubstr("indicators line 2")));
 }
 
+// A value with a non-ASCII byte anywhere (first or second eight-byte word, or the tail) is
+// normalised to NFC before LIKE/MATCHES; a decomposed "e\u0301" then matches a composed "é".
+TEST_F(EngineTest, LikeMatchesADecomposedValueWhereverItsNonAsciiByteIs) {
+  Compile({"[domain-name:value LIKE '%caf\u00e9%']"});
+  for (const char* query : {R"(cafe\u0301.example)", R"(abcdcafe\u0301.example)",
+                            R"(abcdefghijkcafe\u0301.example)", R"(x.cafe\u0301)"}) {
+    const std::string line =
+        std::string(R"({"_path":"dns","ts":1700000002.0,"query":")") + query + R"("})";
+    EXPECT_THAT(MatchLine(line), ElementsAre(0u)) << query;
+  }
+  EXPECT_THAT(MatchLine(R"({"_path":"dns","ts":1700000002.0,"query":"cafe.example"})"), IsEmpty());
+}
+
 }  // namespace
 }  // namespace detente::match

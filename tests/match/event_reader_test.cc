@@ -7,6 +7,7 @@
 
 #include <boost/json/parse.hpp>
 
+#include "match/cidr_trie.h"
 #include "match/test_util.h"
 #include "pattern/pattern.h"
 #include "testing/status_matchers.h"
@@ -284,6 +285,54 @@ TEST_F(EventReaderTest, DeeplyNestedKnownObjectIsRejected) {
   // Either rejected for its depth or skipped: never a crash, never a partial observation.
   if (!s.ok()) {
     EXPECT_THAT(s, StatusIs(base::StatusCode::kInvalidArgument, HasSubstr("JSON")));
+  }
+}
+
+// The reader hands the CIDR pre-check the first two octets of an IPv4 text it has scanned
+// (Property::v4_net16); where it does, the pre-check must answer exactly as from the text.
+TEST_F(EventReaderTest, Ipv4AddressCarriesItsFirstTwoOctetsOnlyWhenPlain) {
+  struct Case {
+    const char* text;
+    int32_t net16;
+  };
+  const Case kCases[] = {
+      {"10.20.3.4", 10 << 8 | 20},
+      {"0.0.0.0", 0},
+      {"255.255.255.255", 0xffff},
+      {"198.51.100.7", 198 << 8 | 51},
+      {"010.020.3.4", 10 << 8 | 20},  // leading zeros: read as the text pre-check reads them
+      {"256.1.2.3", -1},
+      {"1.256.2.3", -1},
+      {"1.2.3.4/8", -1},
+      {"1/8.2.3.4", -1},
+      {"..1.2345", -1},
+      {"1..2.3456", -1},
+      {"99999999.1.2.3", -1},
+      {"1.99999999999.2.3", -1},
+  };
+  CidrTrie trie;
+  for (const char* block : {"10.20.0.0/16", "198.0.0.0/8", "1.2.3.0/24", "0.0.0.0/32"}) {
+    IpPrefix prefix;
+    ASSERT_TRUE(ParseIpPrefix(block, &prefix)) << block;
+    trie.Insert(prefix, 1);
+  }
+  trie.Finalize();
+  const uint32_t path = paths_.Find("ipv4-addr:value");
+  for (const Case& c : kCases) {
+    ASSERT_TRUE(Read(std::string(R"({"_path":"conn","id.orig_h":")") + c.text + R"("})").ok())
+        << c.text;
+    int found = 0;
+    for (const Property& p : obs_.properties()) {
+      if (p.path != path || p.value.s != c.text) continue;
+      ++found;
+      EXPECT_EQ(p.v4_net16, c.net16) << c.text;
+      if (p.v4_net16 >= 0) {
+        EXPECT_EQ(trie.MayContainV4Net16(static_cast<uint32_t>(p.v4_net16)),
+                  trie.MayContainV4Text(c.text))
+            << c.text;
+      }
+    }
+    EXPECT_EQ(found, 1) << c.text;
   }
 }
 

@@ -1,28 +1,21 @@
 // Tests of `detente init --accord --key`, `detente peer url|list`, `detente sync` and the peer
 // agent of `detente serve`, run as child processes of the built binary (DETENTE_BINARY).
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
-#include <chrono>
 #include <filesystem>
-#include <regex>
-#include <thread>
 
 #include "peer/peer_test_util.h"
 #include "testing/cli_runner.h"
+#include "testing/serve_process.h"
 
 namespace detente::peer {
 namespace {
 
 using ::detente::testing::CmdResult;
 using ::detente::testing::RunDetente;
-using ::detente::testing::Slurp;
 using ::testing::HasSubstr;
 
 class PeerCliTest : public ::testing::Test {
@@ -54,58 +47,17 @@ class PeerCliTest : public ::testing::Test {
     ASSERT_EQ(joined.rc, 0) << joined.err;
   }
 
-  void TearDown() override {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGKILL);
-      int status;
-      ::waitpid(pid_, &status, 0);
-    }
-  }
+  void TearDown() override { serve_.Kill(); }
 
   CmdResult Run(const std::string& args, const std::string& input = "") {
     return RunDetente(root_, args, input);
   }
 
-  // Starts `detente serve` for `dir` on 127.0.0.1:0 and returns its port (0 on failure).
+  // Starts `detente serve` for `dir` on 127.0.0.1:0 (serve_) and returns its port (0 on failure).
   uint16_t StartServe(const std::string& dir) {
-    err_path_ = root_ + "/serve.err";
-    std::vector<std::string> args = {
-        "detente", "serve", "--dir", dir, "--listen", "127.0.0.1:0", "--sync-interval-ms", "50"};
-    std::vector<char*> argv;
-    for (std::string& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    std::filesystem::remove(err_path_);
-    pid_ = ::fork();
-    if (pid_ < 0) return 0;
-    if (pid_ == 0) {
-      int fd = ::open(err_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-      ::dup2(fd, 2);
-      ::execv(DETENTE_BINARY, argv.data());
-      ::_exit(127);
-    }
-    const std::regex listening(R"(listening on http://127\.0\.0\.1:([0-9]+))");
-    std::smatch m;
-    for (int i = 0; i < 1000; ++i) {
-      std::string err = Slurp(err_path_);
-      if (std::regex_search(err, m, listening)) return static_cast<uint16_t>(std::stoi(m[1].str()));
-      int status;
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        ADD_FAILURE() << "serve exited early: " << err;
-        return 0;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    ADD_FAILURE() << "serve did not report listening: " << Slurp(err_path_);
-    return 0;
-  }
-
-  int Terminate() {
-    if (::kill(pid_, SIGTERM) != 0) return -1;
-    int status = 0;
-    if (::waitpid(pid_, &status, 0) != pid_) return -1;
-    pid_ = -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return serve_.Start(
+        {"serve", "--dir", dir, "--listen", "127.0.0.1:0", "--sync-interval-ms", "50"},
+        root_ + "/serve.err");
   }
 
   void InitAlpha() {
@@ -116,8 +68,8 @@ class PeerCliTest : public ::testing::Test {
   }
 
   testing::ScratchDir scratch_;
-  std::string root_, a_, b_, accord_, err_path_;
-  pid_t pid_ = -1;
+  std::string root_, a_, b_, accord_;
+  ::detente::testing::ServeProcess serve_;
 };
 
 TEST_F(PeerCliTest, InitWithAccordJoinsWithTheGivenKey) {
@@ -186,8 +138,8 @@ TEST_F(PeerCliTest, ServeRunsTheAgentAndSyncDelivers) {
   EXPECT_EQ(v.at("delivered").as_int64(), 1) << sync.out;
   EXPECT_EQ(v.at("pending").as_int64(), 0);
   EXPECT_EQ(v.at("witnessed").as_int64(), 1) << sync.out;
-  EXPECT_EQ(Terminate(), 0) << Slurp(err_path_);
-  EXPECT_THAT(Slurp(err_path_), HasSubstr("peer agent running"));
+  EXPECT_EQ(serve_.Terminate(), 0) << serve_.Stderr();
+  EXPECT_THAT(serve_.Stderr(), HasSubstr("peer agent running"));
   CmdResult verify = Run("verify --dir " + b_);
   EXPECT_EQ(verify.rc, 0) << verify.out << verify.err;
 }

@@ -2,26 +2,21 @@
 // (src/cli/node_cmd.cc) by running DETENTE_BINARY: outputs, stderr messages, exit codes
 // (src/cli/cli.h), a served node answering /healthz and exiting 0 on SIGTERM, and the whole
 // node flow end to end (init, user, collection, grant, serve, TAXII over HTTP with Basic auth).
-#include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <signal.h>
 #include <stdlib.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <regex>
 #include <sstream>
-#include <thread>
 #include <vector>
 
 #include "server/http_client.h"
 #include "server/server.h"
 #include "taxii/taxii_test_util.h"
 #include "testing/cli_runner.h"
+#include "testing/serve_process.h"
 #include "testing/status_matchers.h"
 
 namespace detente::server {
@@ -31,7 +26,6 @@ using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
 using ::detente::testing::CmdResult;
-using ::detente::testing::Slurp;
 
 class NodeCliTest : public ::testing::Test {
  protected:
@@ -239,61 +233,21 @@ TEST_F(NodeCliTest, CollectionPolicySetShowAndErrors) {
   EXPECT_THAT(bad.err, HasSubstr("user name"));
 }
 
-// Starts `detente serve --dir dir_ --listen 127.0.0.1:0 <extra>` as a child with stderr in
-// tmp_/serve.err, and waits for its "listening on" line. Returns the port (0 on failure).
+// Runs `detente serve --dir dir_ --listen 127.0.0.1:0 <extra>` as a child (serve_) with stderr
+// in tmp_/serve.err.
 class ServeTest : public NodeCliTest {
  protected:
   void TearDown() override {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGKILL);
-      int status;
-      ::waitpid(pid_, &status, 0);
-    }
+    serve_.Kill();
     NodeCliTest::TearDown();
   }
+  // Returns the port of the started server (0 on failure).
   uint16_t StartServe(const std::vector<std::string>& extra, const std::string& scheme) {
-    err_path_ = tmp_ + "/serve.err";
-    std::vector<std::string> args = {"detente", "serve", "--dir", dir_, "--listen", "127.0.0.1:0"};
+    std::vector<std::string> args = {"serve", "--dir", dir_, "--listen", "127.0.0.1:0"};
     args.insert(args.end(), extra.begin(), extra.end());
-    std::vector<char*> argv;
-    for (std::string& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    // A previous run's "listening on" line must not be mistaken for this one's.
-    std::filesystem::remove(err_path_);
-    pid_ = ::fork();
-    if (pid_ < 0) return 0;
-    if (pid_ == 0) {
-      int fd = ::open(err_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-      ::dup2(fd, 2);
-      ::execv(DETENTE_BINARY, argv.data());
-      ::_exit(127);
-    }
-    const std::regex listening("listening on " + scheme + R"(://127\.0\.0\.1:([0-9]+))");
-    std::smatch m;
-    for (int i = 0; i < 1000; ++i) {
-      std::string err = Slurp(err_path_);
-      if (std::regex_search(err, m, listening)) return static_cast<uint16_t>(std::stoi(m[1].str()));
-      int status;
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        ADD_FAILURE() << "serve exited early: " << err;
-        return 0;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    ADD_FAILURE() << "serve did not report listening: " << Slurp(err_path_);
-    return 0;
+    return serve_.Start(args, tmp_ + "/serve.err", scheme);
   }
-  // Sends SIGTERM and returns the exit status (-1 unless it exited normally).
-  int Terminate() {
-    if (::kill(pid_, SIGTERM) != 0) return -1;
-    int status = 0;
-    if (::waitpid(pid_, &status, 0) != pid_) return -1;
-    pid_ = -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
-  pid_t pid_ = -1;
-  std::string err_path_;
+  ::detente::testing::ServeProcess serve_;
 };
 
 TEST_F(ServeTest, AnswersHealthzAndExitsZeroOnSigterm) {
@@ -304,8 +258,8 @@ TEST_F(ServeTest, AnswersHealthzAndExitsZeroOnSigterm) {
   ASSERT_TRUE(r.has_value());
   EXPECT_EQ(r->status, 200);
   EXPECT_EQ(r->body, "{\"status\":\"ok\"}");
-  EXPECT_EQ(Terminate(), 0) << Slurp(err_path_);
-  std::string final_err = Slurp(err_path_);
+  EXPECT_EQ(serve_.Terminate(), 0) << serve_.Stderr();
+  std::string final_err = serve_.Stderr();
   EXPECT_THAT(final_err, HasSubstr("\"path\":\"/healthz\",\"status\":200"));
   EXPECT_THAT(final_err, HasSubstr("detente serve: stopped"));
 }
@@ -327,9 +281,9 @@ TEST_F(ServeTest, ServesTaxiiDiscoveryToUserWithToken) {
   ASSERT_TRUE(r.has_value());
   EXPECT_EQ(r->status, 200) << r->body;
   EXPECT_THAT(r->Header("content-type"), StartsWith("application/taxii+json"));
-  EXPECT_EQ(Terminate(), 0) << Slurp(err_path_);
-  EXPECT_THAT(Slurp(err_path_), HasSubstr("\"path\":\"/taxii2/\",\"status\":200"));
-  EXPECT_THAT(Slurp(err_path_), HasSubstr("\"user\":\"alice\""));
+  EXPECT_EQ(serve_.Terminate(), 0) << serve_.Stderr();
+  EXPECT_THAT(serve_.Stderr(), HasSubstr("\"path\":\"/taxii2/\",\"status\":200"));
+  EXPECT_THAT(serve_.Stderr(), HasSubstr("\"user\":\"alice\""));
 }
 
 std::string BasicAuth(const std::string& user, const std::string& password) {
@@ -401,8 +355,8 @@ TEST_F(NodeEndToEndTest, InitUserCollectionGrantServePostGetAndStop) {
   ASSERT_TRUE(wrong.has_value());
   EXPECT_EQ(wrong->status, 401);
 
-  EXPECT_EQ(Terminate(), 0) << Slurp(err_path_);
-  EXPECT_THAT(Slurp(err_path_), HasSubstr("detente serve: stopped"));
+  EXPECT_EQ(serve_.Terminate(), 0) << serve_.Stderr();
+  EXPECT_THAT(serve_.Stderr(), HasSubstr("detente serve: stopped"));
 
   CmdResult list = Detente("collection list --json --dir " + dir_);
   EXPECT_THAT(list.out, HasSubstr("\"objects\":3"));
@@ -420,7 +374,7 @@ TEST_F(NodeEndToEndTest, NextCursorSurvivesARestart) {
   static const std::regex kNext(R"re("next":"([A-Za-z0-9_.~-]+)")re");
   ASSERT_TRUE(std::regex_search(first->body, m, kNext)) << first->body;
   const std::string next = m[1].str();
-  ASSERT_EQ(Terminate(), 0) << Slurp(err_path_);
+  ASSERT_EQ(serve_.Terminate(), 0) << serve_.Stderr();
 
   port = StartServe({}, "http");
   ASSERT_NE(port, 0);
@@ -428,7 +382,7 @@ TEST_F(NodeEndToEndTest, NextCursorSurvivesARestart) {
   ASSERT_TRUE(second.has_value());
   EXPECT_EQ(second->status, 200) << second->body;
   EXPECT_THAT(second->body, HasSubstr(taxii::testing::StixId("malware", 2)));
-  EXPECT_EQ(Terminate(), 0) << Slurp(err_path_);
+  EXPECT_EQ(serve_.Terminate(), 0) << serve_.Stderr();
 }
 
 TEST_F(NodeEndToEndTest, TlpPolicyHidesRedObjectsFromOtherReaders) {
@@ -456,7 +410,7 @@ TEST_F(NodeEndToEndTest, TlpPolicyHidesRedObjectsFromOtherReaders) {
   auto alice_get = testing::Fetch(port, testing::Get(ObjectsPath() + id + "/", auth_));
   ASSERT_TRUE(alice_get.has_value());
   EXPECT_EQ(alice_get->status, 200) << alice_get->body;
-  EXPECT_EQ(Terminate(), 0) << Slurp(err_path_);
+  EXPECT_EQ(serve_.Terminate(), 0) << serve_.Stderr();
 }
 
 TEST_F(ServeTest, ServesHttpsWithTlsFlags) {
@@ -478,7 +432,7 @@ TEST_F(ServeTest, ServesHttpsWithTlsFlags) {
   SSL_CTX_free(ctx);
   ASSERT_TRUE(r.has_value());
   EXPECT_EQ(r->status, 200);
-  EXPECT_EQ(Terminate(), 0) << Slurp(err_path_);
+  EXPECT_EQ(serve_.Terminate(), 0) << serve_.Stderr();
 }
 
 TEST_F(ServeTest, TlsCertWithoutKeyIsRejected) {

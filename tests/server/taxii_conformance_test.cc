@@ -17,27 +17,22 @@
 //   scratch   for tests that POST or DELETE (each uses fresh UUIDs).
 //   tlp       one TLP:RED indicator and one TLP:GREEN indicator.
 //   hidden    a collection nobody has a grant on.
-#include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <signal.h>
 #include <stdlib.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <boost/json.hpp>
-#include <chrono>
 #include <filesystem>
 #include <map>
 #include <regex>
 #include <set>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "base/base.h"
 #include "server/http_client.h"
 #include "testing/cli_runner.h"
+#include "testing/serve_process.h"
 
 namespace detente::server {
 namespace {
@@ -45,7 +40,6 @@ namespace {
 using ::detente::server::testing::Fetch;
 using ::detente::server::testing::HttpResponse;
 using ::detente::testing::CmdResult;
-using ::detente::testing::Slurp;
 using ::testing::AnyOf;
 using ::testing::Contains;
 using ::testing::HasSubstr;
@@ -162,12 +156,9 @@ class TaxiiConformanceTest : public ::testing::Test {
     ready_ = LoadData();
   }
   static void TearDownTestSuite() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGTERM);
-      int status;
-      ::waitpid(pid_, &status, 0);
-      pid_ = -1;
-    }
+    if (serve_ != nullptr) serve_->Terminate();
+    delete serve_;
+    serve_ = nullptr;
     if (tmp_ != nullptr) std::filesystem::remove_all(*tmp_);
     delete tmp_;
     delete dir_;
@@ -228,39 +219,12 @@ class TaxiiConformanceTest : public ::testing::Test {
     return true;
   }
 
-  // Starts `detente serve` with stderr in tmp/serve.err; returns its port (0 on failure).
+  // Starts `detente serve` (serve_) with stderr in tmp/serve.err; returns its port (0 on
+  // failure).
   static uint16_t StartServe() {
-    err_path_ = *tmp_ + "/serve.err";
-    std::vector<std::string> args = {"detente", "serve", "--dir", *dir_, "--listen",
-                                     "127.0.0.1:0"};
-    std::vector<char*> argv;
-    for (std::string& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    pid_ = ::fork();
-    if (pid_ < 0) return 0;
-    if (pid_ == 0) {
-      int fd = ::open(err_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-      ::dup2(fd, 2);
-      ::execv(DETENTE_BINARY, argv.data());
-      ::_exit(127);
-    }
-    // Readiness is polled (the child prints its port when it listens); no deadline is waited
-    // for.
-    const std::regex listening(R"(listening on http://127\.0\.0\.1:([0-9]+))");
-    std::smatch m;
-    for (int i = 0; i < 2000; ++i) {
-      std::string err = Slurp(err_path_);
-      if (std::regex_search(err, m, listening)) return static_cast<uint16_t>(std::stoi(m[1]));
-      int status;
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        ADD_FAILURE() << "serve exited early: " << err;
-        return 0;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    ADD_FAILURE() << "serve did not report listening: " << Slurp(err_path_);
-    return 0;
+    serve_ = new ::detente::testing::ServeProcess();
+    return serve_->Start({"serve", "--dir", *dir_, "--listen", "127.0.0.1:0"},
+                         *tmp_ + "/serve.err");
   }
 
   static bool LoadData() {
@@ -369,11 +333,10 @@ class TaxiiConformanceTest : public ::testing::Test {
 
   static inline std::string* tmp_ = nullptr;
   static inline std::string* dir_ = nullptr;
-  static inline std::string err_path_;
   static inline std::map<std::string, std::string>* colls_ = nullptr;  // name -> id
   static inline std::map<std::string, std::string>* feed_ = nullptr;   // I0.., M0.. -> STIX id
   static inline std::vector<std::string>* status_ids_ = nullptr;       // the feed POSTs
-  static inline pid_t pid_ = -1;
+  static inline ::detente::testing::ServeProcess* serve_ = nullptr;
   static inline uint16_t port_ = 0;
   static inline bool ready_ = false;
 };
