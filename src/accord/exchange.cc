@@ -290,6 +290,28 @@ struct Exchange::Impl {
     return base::OkStatus();
   }
 
+  // Counts a failed attempt of (message `id`, `recipient`) unless it was delivered meanwhile:
+  // attempts+1, the next attempt after Backoff(attempts), `error` (cut to 1 KiB) kept, and
+  // kFailed once max_attempts is reached. REQUIRES: inside a transaction.
+  Status ScheduleRetry(std::string_view id, std::string_view recipient, std::string error,
+                       int64_t now_us) {
+    ASSIGN_OR_RETURN(auto rows, conn->Query("SELECT attempts FROM accord_deliveries WHERE "
+                                            "message_id = $1 AND recipient = $2 AND "
+                                            "state <> 'delivered'",
+                                            {Value(id), Value(recipient)}));
+    if (!rows->Next()) return rows->status();
+    int attempts = static_cast<int>(rows->Int64(0)) + 1;
+    rows.reset();
+    std::string state = attempts >= options.max_attempts ? "failed" : "pending";
+    if (error.size() > 1024) error.resize(1024);
+    return conn
+        ->Exec("UPDATE accord_deliveries SET attempts = $1, state = $2, next_attempt_us = $3, "
+               "last_error = $4 WHERE message_id = $5 AND recipient = $6",
+               {Value(attempts), Value(state), Value(now_us + Backoff(attempts)),
+                Value(std::move(error)), Value(id), Value(recipient)})
+        .status();
+  }
+
   Status AddAlert(std::string_view kind, std::string_view about, std::string_view detail,
                   std::string_view evidence) {
     // One alert per distinct (kind, party, evidence or detail).
@@ -1122,26 +1144,9 @@ Status Exchange::RecordAnswer(std::string_view recipient, const Delivery& sent,
     }
     int64_t now_us = m.now_us();
     for (const auto& [id, error] : rejected) {
-      ASSIGN_OR_RETURN(auto rows, m.conn->Query("SELECT attempts FROM accord_deliveries WHERE "
-                                                "message_id = $1 AND recipient = $2 AND "
-                                                "state <> 'delivered'",
-                                                {Value(id), Value(recipient)}));
-      if (!rows->Next()) {
-        RETURN_IF_ERROR(rows->status());
-        continue;
-      }
-      int attempts = static_cast<int>(rows->Int64(0)) + 1;
-      rows.reset();
-      std::string state = attempts >= m.options.max_attempts ? "failed" : "pending";
-      RETURN_IF_ERROR(m.conn
-                          ->Exec("UPDATE accord_deliveries SET attempts = $1, state = $2, "
-                                 "next_attempt_us = $3, last_error = $4 WHERE message_id = $5 "
-                                 "AND recipient = $6",
-                                 {Value(attempts), Value(state),
-                                  Value(now_us + m.Backoff(attempts)),
-                                  Value("rejected by " + std::string(recipient) + ": " + error),
-                                  Value(id), Value(recipient)})
-                          .status());
+      RETURN_IF_ERROR(
+          m.ScheduleRetry(id, recipient, "rejected by " + std::string(recipient) + ": " + error,
+                          now_us));
     }
     RETURN_IF_ERROR(m.conn
                         ->Exec("INSERT INTO accord_recipient_held (recipient, size) VALUES ($1, "
@@ -1161,26 +1166,7 @@ Status Exchange::RecordFailure(std::string_view recipient, const Delivery& sent,
   for (const ProvenEnvelope& pe : sent.envelopes) {
     auto e = IdAndSeq(pe.envelope);
     if (!e.ok()) continue;
-    const std::string& id = e->first;
-    ASSIGN_OR_RETURN(auto rows, m.conn->Query("SELECT attempts FROM accord_deliveries WHERE "
-                                              "message_id = $1 AND recipient = $2 AND "
-                                              "state <> 'delivered'",
-                                              {Value(id), Value(recipient)}));
-    if (!rows->Next()) {
-      RETURN_IF_ERROR(rows->status());
-      continue;
-    }
-    int attempts = static_cast<int>(rows->Int64(0)) + 1;
-    rows.reset();
-    std::string state = attempts >= m.options.max_attempts ? "failed" : "pending";
-    RETURN_IF_ERROR(m.conn
-                        ->Exec("UPDATE accord_deliveries SET attempts = $1, state = $2, "
-                               "next_attempt_us = $3, last_error = $4 WHERE message_id = $5 AND "
-                               "recipient = $6",
-                               {Value(attempts), Value(state), Value(now_us + m.Backoff(attempts)),
-                                Value(std::string(error).substr(0, 1024)), Value(id),
-                                Value(recipient)})
-                        .status());
+    RETURN_IF_ERROR(m.ScheduleRetry(e->first, recipient, std::string(error), now_us));
   }
   return tx.Commit();
 }
