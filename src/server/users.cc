@@ -393,24 +393,41 @@ base::Result<Principal> UserStore::Authenticate(std::string_view authorization) 
   std::string key(base::AsChars(key_digest));
   int64_t now_ms = clock_->Now().unix_millis();
   {
-    std::lock_guard lock(cache_mu_);
-    auto it = cache_.find(key);
-    if (it != cache_.end()) {
-      if (it->second.expires_ms > now_ms) return it->second.principal;
-      cache_.erase(it);
+    std::unique_lock lock(cache_mu_);
+    for (;;) {
+      auto it = cache_.find(key);
+      if (it != cache_.end()) {
+        if (it->second.expires_ms > now_ms) return it->second.principal;
+        cache_.erase(it);
+      }
+      if (!in_flight_.contains(key)) break;
+      // The same header is being checked by another request: wait for its result (a failed
+      // check is not cached, so then this request checks for itself). Bounded, so a stuck
+      // check cannot hold others forever.
+      if (in_flight_cv_.wait_for(lock, std::chrono::seconds(30)) == std::cv_status::timeout) {
+        break;
+      }
     }
+    in_flight_.insert(key);
   }
-  base::Result<Principal> p = c.kind == Credentials::Kind::kBasic
-                                  ? VerifyPassword(c.user, c.secret)
-                                  : VerifyToken(c.secret);
-  if (!p.ok()) return p;
+  base::Result<Principal> p = base::UnauthenticatedError("unchecked");
+  if (c.kind == Credentials::Kind::kBasic) {
+    password_checks_.fetch_add(1);
+    p = VerifyPassword(c.user, c.secret);
+  } else {
+    p = VerifyToken(c.secret);
+  }
   {
     std::lock_guard lock(cache_mu_);
-    // Bounded: when full, start over rather than track recency (entries are cheap to redo
-    // once per TTL anyway).
-    if (cache_.size() >= options_.cache_max_entries) cache_.clear();
-    cache_[key] = CacheEntry{*p, now_ms + options_.cache_ttl.count()};
+    in_flight_.erase(key);
+    if (p.ok()) {
+      // Bounded: when full, start over rather than track recency (entries are cheap to redo
+      // once per TTL anyway).
+      if (cache_.size() >= options_.cache_max_entries) cache_.clear();
+      cache_[key] = CacheEntry{*p, now_ms + options_.cache_ttl.count()};
+    }
   }
+  in_flight_cv_.notify_all();
   return p;
 }
 

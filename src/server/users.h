@@ -13,7 +13,9 @@
 // of Authenticate runs outside it).
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -21,6 +23,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "base/base.h"
@@ -108,10 +111,13 @@ class UserStore final : public Authenticator {
   base::Result<Principal> VerifyToken(std::string_view token);
 
   // Authenticator: parses the header, consults the cache, else VerifyPassword/VerifyToken.
+  // Concurrent requests with the same header share one check (the others wait for it).
   base::Result<Principal> Authenticate(std::string_view authorization) override;
 
   // Drops every cached verification.
   void ClearCache();
+  // How many Argon2id password verifications Authenticate has run (for tests and metrics).
+  uint64_t password_checks() const { return password_checks_.load(); }
 
  private:
   UserStore(std::unique_ptr<store::Connection> conn, UserStoreOptions options);
@@ -131,8 +137,13 @@ class UserStore final : public Authenticator {
   std::mutex mu_;  // guards conn_
   std::unique_ptr<store::Connection> conn_;
 
-  std::mutex cache_mu_;  // guards cache_
+  std::mutex cache_mu_;  // guards cache_ and in_flight_
   std::unordered_map<std::string, CacheEntry> cache_;  // key: raw SHA-256 of the header
+  // Headers being checked right now: a second request with the same credentials waits for
+  // the first check's result instead of running Argon2id (64 MiB) again at the same time.
+  std::unordered_set<std::string> in_flight_;
+  std::condition_variable in_flight_cv_;
+  std::atomic<uint64_t> password_checks_{0};
 };
 
 }  // namespace detente::server

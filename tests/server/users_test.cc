@@ -1,6 +1,9 @@
 // Tests server/users.cc: users, Argon2id hashes, bearer tokens, grants, the credential cache,
 // and Authorization header parsing. Argon2 runs with the minimum cost to keep tests fast.
 #include <gmock/gmock.h>
+#include <atomic>
+#include <thread>
+#include <vector>
 #include <gtest/gtest.h>
 
 #include "server/server.h"
@@ -159,6 +162,39 @@ TEST_F(UserStoreTest, CachedCredentialsStopWorkingAfterPasswordChange) {
   ASSERT_OK(users_->SetPassword("alice", "battery staple"));
   EXPECT_THAT(users_->Authenticate(header),
               StatusIs(base::StatusCode::kUnauthenticated, HasSubstr("bad user name")));
+}
+
+TEST_F(UserStoreTest, ConcurrentRequestsWithTheSameCredentialsShareOnePasswordCheck) {
+  ASSERT_OK(users_->AddUser("alice", "correct horse"));
+  const std::string header = Basic("alice", "correct horse");
+  const uint64_t before = users_->password_checks();
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0};
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back([&] {
+      if (users_->Authenticate(header).ok()) ok.fetch_add(1);
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(ok.load(), 4);
+  // One Argon2id run (64 MiB) served all four: the others waited for it or hit the cache.
+  EXPECT_EQ(users_->password_checks() - before, 1u);
+}
+
+TEST_F(UserStoreTest, ConcurrentWrongPasswordsAreEachRefused) {
+  ASSERT_OK(users_->AddUser("alice", "correct horse"));
+  const std::string header = Basic("alice", "wrong");
+  std::vector<std::thread> threads;
+  std::atomic<int> refused{0};
+  for (int i = 0; i < 3; ++i) {
+    threads.emplace_back([&] {
+      if (users_->Authenticate(header).status().code() == base::StatusCode::kUnauthenticated) {
+        refused.fetch_add(1);
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(refused.load(), 3);
 }
 
 TEST_F(UserStoreTest, RevokedGrantAppliesAtOnceDespiteCache) {
