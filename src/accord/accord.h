@@ -392,6 +392,8 @@ class Exchange {
 
   // Reading.
   Result<std::vector<PeerLogState>> PeerLogs();
+  // The size of `party`'s log this node holds (PeerLogState::size), 0 when it holds none.
+  Result<uint64_t> HeldSize(std::string_view party);
   Result<std::vector<DeliveryState>> Undelivered();
   Result<std::vector<Alert>> Alerts();
   Result<std::vector<Message>> Messages(size_t limit = 1000, uint64_t offset = 0);

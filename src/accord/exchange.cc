@@ -21,6 +21,18 @@ using store::Value;
 
 namespace {
 
+// The first column of the first row of a one-row query (a size, a count, a MAX) as a uint64_t;
+// 0 when there is no row, or its value is NULL (Rows reads NULL as 0).
+Result<uint64_t> QueryUint(store::Connection& conn, std::string_view sql,
+                           std::initializer_list<Value> params) {
+  ASSIGN_OR_RETURN(auto rows, conn.Query(sql, params));
+  if (!rows->Next()) {
+    RETURN_IF_ERROR(rows->status());
+    return uint64_t{0};
+  }
+  return static_cast<uint64_t>(rows->Int64(0));
+}
+
 constexpr std::string_view kSqliteSchema = R"sql(
 CREATE TABLE accord_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE accord_messages (
@@ -441,14 +453,8 @@ struct Exchange::Impl {
   }
 
   Result<uint64_t> RecipientHeld(std::string_view recipient) {
-    ASSIGN_OR_RETURN(auto rows, conn->Query("SELECT size FROM accord_recipient_held WHERE "
-                                            "recipient = $1",
-                                            {Value(recipient)}));
-    if (!rows->Next()) {
-      RETURN_IF_ERROR(rows->status());
-      return uint64_t{0};
-    }
-    return static_cast<uint64_t>(rows->Int64(0));
+    return QueryUint(*conn, "SELECT size FROM accord_recipient_held WHERE recipient = $1",
+                     {Value(recipient)});
   }
 
   Result<Delivery> BuildDelivery(std::string_view recipient, uint64_t held,
@@ -1184,15 +1190,15 @@ Status Exchange::SetRecipientHeld(std::string_view recipient, uint64_t size) {
       .status();
 }
 
+Result<uint64_t> Exchange::HeldSize(std::string_view party) {
+  return QueryUint(*impl_->conn, "SELECT size FROM accord_peer_logs WHERE party = $1",
+                   {Value(party)});
+}
+
 Result<uint64_t> Exchange::LastAcceptedSeq(std::string_view sender) {
-  ASSIGN_OR_RETURN(auto rows, impl_->conn->Query("SELECT MAX(seq) FROM accord_messages WHERE "
-                                                 "sender = $1 AND outgoing = 0",
-                                                 {Value(sender)}));
-  if (!rows->Next()) {
-    RETURN_IF_ERROR(rows->status());
-    return uint64_t{0};
-  }
-  return static_cast<uint64_t>(rows->Int64(0));
+  return QueryUint(*impl_->conn,
+                   "SELECT MAX(seq) FROM accord_messages WHERE sender = $1 AND outgoing = 0",
+                   {Value(sender)});
 }
 
 // ---------------------------------------------------------------------------------------------

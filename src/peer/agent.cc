@@ -17,14 +17,6 @@ constexpr int kMaxHeldMismatchRetries = 2;
 // Batches taken from the outbox at once and sent back to back (see Agent::Deliver).
 constexpr size_t kPipelineDepth = 4;
 
-Result<uint64_t> HeldSize(accord::Exchange& ex, std::string_view party) {
-  ASSIGN_OR_RETURN(std::vector<accord::PeerLogState> logs, ex.PeerLogs());
-  for (const accord::PeerLogState& l : logs) {
-    if (l.party == party) return l.size;
-  }
-  return uint64_t{0};
-}
-
 // The description of an error body, or the start of the body.
 std::string DescribeHttpError(const HttpResponse& r) {
   std::string body = r.body.substr(0, 300);
@@ -285,7 +277,7 @@ void Agent::Deliver(Partner* p, PartnerSummary* s) {
       WireDelivery w;
       w.from = ex.party();
       ASSIGN_OR_RETURN(w.delivery, ex.NextDelivery(p->party, options_.batch_size * kPipelineDepth));
-      ASSIGN_OR_RETURN(w.recipient_held_size, HeldSize(ex, p->party));
+      ASSIGN_OR_RETURN(w.recipient_held_size, ex.HeldSize(p->party));
       return w;
     });
     if (!next.ok()) {
@@ -381,7 +373,7 @@ void Agent::Pull(Partner* p, PartnerSummary* s) {
   for (int page = 0; page < kMaxPullPagesPerRound; ++page) {
     auto pos = exchange_->With([&](accord::Exchange& ex) -> Result<std::pair<uint64_t, uint64_t>> {
       ASSIGN_OR_RETURN(uint64_t after, ex.LastAcceptedSeq(p->party));
-      ASSIGN_OR_RETURN(uint64_t held, HeldSize(ex, p->party));
+      ASSIGN_OR_RETURN(uint64_t held, ex.HeldSize(p->party));
       return std::make_pair(after, held);
     });
     if (!pos.ok()) {
@@ -428,7 +420,7 @@ void Agent::Pull(Partner* p, PartnerSummary* s) {
 }
 
 void Agent::WitnessPartner(Partner* p, PartnerSummary* s) {
-  auto held = exchange_->With([&](accord::Exchange& ex) { return HeldSize(ex, p->party); });
+  auto held = exchange_->With([&](accord::Exchange& ex) { return ex.HeldSize(p->party); });
   if (!held.ok()) {
     s->errors.push_back("witness: " + held.status().message());
     return;

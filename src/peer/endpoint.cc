@@ -88,15 +88,6 @@ uint64_t Param(const std::map<std::string, uint64_t>& q, const std::string& name
   return it == q.end() ? def : it->second;
 }
 
-// The size of `party`'s log this node holds (0 when none).
-Result<uint64_t> HeldSizeOf(accord::Exchange& ex, std::string_view party) {
-  ASSIGN_OR_RETURN(std::vector<accord::PeerLogState> logs, ex.PeerLogs());
-  for (const accord::PeerLogState& l : logs) {
-    if (l.party == party) return l.size;
-  }
-  return uint64_t{0};
-}
-
 // The text of a note (everything up to and including the blank line's first "\n").
 std::string_view NoteText(std::string_view note) {
   size_t blank = note.find("\n\n");
@@ -206,7 +197,7 @@ PeerResponse Endpoint::Handle(const PeerRequest& request) const {
       auto a = ex.Accept(from, wire->delivery, wire->recipient_held_size);
       if (!a.ok() && a.status().code() == base::StatusCode::kFailedPrecondition &&
           a.status().message().find("held size mismatch") != std::string::npos) {
-        auto held = HeldSizeOf(ex, from);
+        auto held = ex.HeldSize(from);
         if (held.ok()) mismatch = *held;
       }
       return a;
@@ -233,7 +224,7 @@ PeerResponse Endpoint::Handle(const PeerRequest& request) const {
       WireDelivery w;
       w.from = ex.party();
       ASSIGN_OR_RETURN(w.delivery, ex.DeliveryFor(from, after, held, limit));
-      ASSIGN_OR_RETURN(w.recipient_held_size, HeldSizeOf(ex, from));
+      ASSIGN_OR_RETURN(w.recipient_held_size, ex.HeldSize(from));
       return w;
     });
     if (!wire.ok()) return FromStatus(wire.status());
