@@ -312,6 +312,8 @@ class Exchange {
   const std::string& party() const;
   store::Connection& connection();
   ledger::Log& log();
+  // The clock the exchange stamps messages with (ExchangeOptions::clock).
+  const base::Clock& clock() const;
 
   // Originates a message: builds and signs the envelope (seq = next log index, id = new UUID,
   // created = now), appends its entry header to the party log, stores the message and one
@@ -398,6 +400,16 @@ class Exchange {
   Result<std::vector<Alert>> Alerts();
   Result<std::vector<Message>> Messages(size_t limit = 1000, uint64_t offset = 0);
   Result<std::optional<Message>> FindMessage(std::string_view id);
+  // The proof that message `id` is in its sender's log: for an outgoing message, inclusion at
+  // this party's latest checkpoint (the log is first brought to the stored size); for an
+  // incoming one, the sender's checkpoint and inclusion proof verified when it was accepted.
+  // nullopt when the node holds no such message.
+  struct MessageProof {
+    std::string checkpoint;  // the sender's signed checkpoint note
+    uint64_t index = 0;      // the message's seq (leaf index)
+    std::vector<ledger::Hash> inclusion;  // at the checkpoint's size
+  };
+  Result<std::optional<MessageProof>> ProveMessage(std::string_view id);
   Status RetryFailed();
 
   // Checks everything the node holds, trusting nothing in the database: the accord's
@@ -416,3 +428,6 @@ class Exchange {
 };
 
 }  // namespace detente::accord
+
+// The workflows on a node (requests, violations, shares, sightings, scorecard).
+#include "accord/workflows.h"  // IWYU pragma: export

@@ -14,6 +14,7 @@
 
 #include "accord/accord.h"
 #include "accord/internal.h"
+#include "accord/shares_schema.h"
 
 namespace detente::accord {
 namespace json = boost::json;
@@ -151,6 +152,8 @@ constexpr size_t kMaxDeliveryEnvelopes = 10'000;
 const store::Migration kMigrations[] = {
     {"accord", 1, "accord, messages, deliveries, receipts, peer checkpoints, alerts",
      kSqliteSchema, kPostgresSchema},
+    {"accord-shares", 1, "shares, retractions, sightings (shares_schema.h)",
+     internal::kSharesSqliteSchema, internal::kSharesPostgresSchema},
 };
 
 std::vector<store::Migration> AllMigrations() {
@@ -528,6 +531,7 @@ const Accord& Exchange::accord() const { return impl_->accord; }
 const std::string& Exchange::party() const { return impl_->party; }
 store::Connection& Exchange::connection() { return *impl_->conn; }
 ledger::Log& Exchange::log() { return *impl_->log; }
+const base::Clock& Exchange::clock() const { return *impl_->clock; }
 
 Result<std::optional<Accord>> Exchange::LoadAccord(store::Connection& conn) {
   RETURN_IF_ERROR(MigrateAll(conn));
@@ -1388,6 +1392,33 @@ Result<std::optional<Message>> Exchange::FindMessage(std::string_view id) {
     return std::optional<Message>();
   }
   return std::optional<Message>(ReadMessage(*rows));
+}
+
+Result<std::optional<Exchange::MessageProof>> Exchange::ProveMessage(std::string_view id) {
+  Impl& m = *impl_;
+  ASSIGN_OR_RETURN(auto rows, m.conn->Query("SELECT seq, outgoing, checkpoint, proof FROM "
+                                            "accord_messages WHERE id = $1",
+                                            {Value(id)}));
+  if (!rows->Next()) {
+    RETURN_IF_ERROR(rows->status());
+    return std::optional<MessageProof>();
+  }
+  MessageProof p;
+  p.index = static_cast<uint64_t>(rows->Int64(0));
+  const bool outgoing = rows->Int64(1) != 0;
+  std::string checkpoint(rows->Text(2));
+  std::string proof(rows->Text(3));
+  rows.reset();
+  if (outgoing) {
+    RETURN_IF_ERROR(m.SyncLog());
+    p.checkpoint = m.log->checkpoint();
+    ASSIGN_OR_RETURN(auto ip, m.log->ProveInclusion(p.index, m.log->size()));
+    p.inclusion = std::move(ip.proof);
+  } else {
+    p.checkpoint = std::move(checkpoint);
+    ASSIGN_OR_RETURN(p.inclusion, internal::ParseHexList(proof));
+  }
+  return std::optional<MessageProof>(std::move(p));
 }
 
 Status Exchange::RetryFailed() {

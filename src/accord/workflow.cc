@@ -431,6 +431,8 @@ Cases BuildCases(std::span<const WorkflowMessage> messages,
   for (const WorkflowMessage& m : messages) sorted.push_back(&m);
   std::stable_sort(sorted.begin(), sorted.end(), [](const auto* a, const auto* b) {
     if (a->created != b->created) return a->created < b->created;
+    if (a->from != b->from) return a->from < b->from;
+    if (a->seq != b->seq) return a->seq < b->seq;
     return a->id < b->id;
   });
   Cases out;

@@ -57,6 +57,9 @@ struct WorkflowMessage {
   base::Timestamp created;
   std::vector<std::string> refs;
   std::string body = "{}";  // a JSON object
+  // The envelope's seq in its sender's log: orders one sender's messages stamped within the
+  // same millisecond (0 when unknown).
+  uint64_t seq = 0;
 };
 
 // Checks the body of a workflow message of `kind` (kinds not listed above: OK, they are not
@@ -162,7 +165,8 @@ base::Result<ViolationCase> OpenViolation(const WorkflowMessage& report);
 // Responses come from the accused, disputes from anyone in the case. Errors as ApplyToRequest.
 base::Status ApplyToViolation(ViolationCase& c, const WorkflowMessage& m);
 
-// Builds every case from a set of messages (any order; sorted by created then id here).
+// Builds every case from a set of messages (any order; sorted here by created, then sender,
+// then seq, then id, so one sender's messages of the same millisecond keep their log order).
 // Messages that do not apply (unknown case, not allowed) are reported in `rejected` with why.
 struct Cases {
   std::vector<RequestCase> requests;

@@ -311,4 +311,22 @@ Timestamp FakeClock::Now() const {
                                     t.nanos() % 1'000'000 == 0 ? 3 : 9);
 }
 
+Timestamp ScaledClock::Now() const {
+  static const Timestamp kLatest = Timestamp::FromUnixSeconds(kMaxSeconds, 999'000'000, 3);
+  static const Timestamp kEarliest = Timestamp::FromUnixSeconds(kMinSeconds, 0, 3);
+  // (real - epoch) saturates at about 292 years in int64 nanoseconds; so does its product with
+  // speed, and either way the result is past the representable range, hence the clamp.
+  const int64_t delta = real_.Now().NanosSince(epoch_);
+  int64_t scaled = 0;
+  if (__builtin_mul_overflow(delta, speed_, &scaled)) return delta > 0 ? kLatest : kEarliest;
+  const int64_t whole = FloorDiv(scaled, kNanosPerSecond);
+  const int64_t seconds = epoch_.unix_seconds() + whole;  // both far from int64 limits
+  const int64_t nanos = epoch_.nanos() + (scaled - whole * kNanosPerSecond);
+  Timestamp t = Timestamp::FromUnixSeconds(seconds, static_cast<int32_t>(nanos), 3);
+  if (t > kLatest) return kLatest;
+  if (t < kEarliest) return kEarliest;
+  // Whole milliseconds, as SystemClock, so that Format() and Parse() round-trip.
+  return Timestamp::FromUnixMillis(t.unix_millis());
+}
+
 }  // namespace detente::base

@@ -4,7 +4,7 @@
 // the number of fractional-second digits it was written with, so that a parsed STIX timestamp
 // can be formatted back exactly. Ordering and equality compare the instant only.
 //
-// Thread-safety: Timestamp is a value. SystemClock is thread-safe; FakeClock is thread-safe.
+// Thread-safety: Timestamp is a value. SystemClock, FakeClock and ScaledClock are thread-safe.
 #pragma once
 
 #include <atomic>
@@ -109,6 +109,31 @@ class FakeClock final : public Clock {
  private:
   static int64_t ToNanos(Timestamp t) { return t.unix_seconds() * 1'000'000'000 + t.nanos(); }
   std::atomic<int64_t> nanos_;
+};
+
+// A fast clock for demos and drills: time runs `speed` times faster than `real` from a fixed
+// `epoch`, so now = epoch + speed * (real.Now() - epoch). Processes given the same epoch and
+// speed agree on time (within speed times their real clocks' skew). Now() is truncated to whole
+// milliseconds (precision 3) and saturates at 9999-12-31T23:59:59.999Z and at 0001-01-01.
+// Speed 1 is the real clock. Thread-safe: immutable after construction.
+// REQUIRES: speed >= 1 (kMinSpeed..kMaxSpeed are what configurations accept); `real` outlives
+// this clock.
+class ScaledClock final : public Clock {
+ public:
+  static constexpr int64_t kMinSpeed = 1;
+  static constexpr int64_t kMaxSpeed = 100'000;
+
+  ScaledClock(Timestamp epoch, int64_t speed, const Clock& real = SystemClock::Default())
+      : epoch_(epoch), speed_(speed < 1 ? 1 : speed), real_(real) {}
+  Timestamp Now() const override;
+
+  Timestamp epoch() const { return epoch_; }
+  int64_t speed() const { return speed_; }
+
+ private:
+  const Timestamp epoch_;
+  const int64_t speed_;
+  const Clock& real_;
 };
 
 }  // namespace detente::base

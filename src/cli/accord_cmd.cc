@@ -26,6 +26,7 @@ struct AccordFlags {
   std::vector<std::string> parties, commitments, deadlines, witnesses;
   bool json = false;
   int64_t limit = 1000;
+  bool all = false, envelopes = false;  // messages --all / --envelopes
 };
 
 using server::LoadNodeKey;
@@ -289,6 +290,13 @@ int RunKey(const AccordFlags& f) {
 }
 
 int RunSend(const AccordFlags& f) {
+  // Workflow steps are checked against their case before they are signed: they have commands.
+  if (f.kind.starts_with("request-") || f.kind.starts_with("violation-")) {
+    std::string use = f.kind.starts_with("request-") ? "detente request" : "detente violation";
+    return ReportError("send", base::InvalidArgumentError(
+                                   "kind " + f.kind + " is a workflow step: use `" + use +
+                                   " ...` (see `" + use + " --help`)"));
+  }
   auto body = ReadInput(f.file);
   if (!body.ok()) return ReportError("send", body.status());
   auto ex = OpenNodeExchange(f.dir);
@@ -434,6 +442,13 @@ int RunMessages(const AccordFlags& f) {
   if (!opened.ok()) return ReportError("messages", opened.status());
   auto msgs = (*opened)->Messages(static_cast<size_t>(std::max<int64_t>(f.limit, 0)));
   if (!msgs.ok()) return ReportError("messages", msgs.status());
+  // --all: every message, page by page (what an independent audit of the node needs).
+  for (size_t page = msgs->size(); f.all && page > 0;) {
+    auto more = (*opened)->Messages(1000, msgs->size());
+    if (!more.ok()) return ReportError("messages", more.status());
+    page = more->size();
+    for (auto& m : *more) msgs->push_back(std::move(m));
+  }
   if (f.json) {
     json::array a;
     for (const auto& m : *msgs) {
@@ -448,6 +463,7 @@ int RunMessages(const AccordFlags& f) {
                                   {"body", json::parse(m.body)},
                                   {"direction", m.outgoing ? "sent" : "received"},
                                   {"received_at", m.received_at}});
+      if (f.envelopes) a.back().as_object()["envelope"] = m.envelope;
     }
     std::cout << json::serialize(json::object{{"messages", std::move(a)}}) << "\n";
     return kExitOk;
@@ -532,6 +548,9 @@ void Register(CLI::App& app, int* exit_code) {
   auto* msgs = app.add_subcommand("messages", "Messages sent and received");
   msgs->add_option("--dir", flags->dir, "The node directory")->required();
   msgs->add_option("--limit", flags->limit, "At most this many (default 1000)");
+  msgs->add_flag("--all", flags->all, "Every message the node holds (no limit)");
+  msgs->add_flag("--envelopes", flags->envelopes,
+                 "With --json: add each message's signed envelope bytes (\"envelope\")");
   msgs->add_flag("--json", flags->json, "Print JSON");
   msgs->callback([flags, exit_code] { *exit_code = RunMessages(*flags); });
 }

@@ -20,6 +20,10 @@
 #include "match/match.h"
 
 namespace detente::cli {
+
+// share_cmd.cc: sends sightings to their indicators' producers (--send-sightings).
+int SendSightingsText(const std::string& dir, std::string_view text, std::string_view command);
+
 namespace {
 
 std::atomic<bool> g_interrupted{false};
@@ -35,6 +39,8 @@ struct MatchFlags {
   bool follow = false;
   double follow_timeout = 0;  // seconds without growth before stopping; 0 = until interrupted
   int64_t seed = -1;
+  bool send_sightings = false;  // also send them to the producers, from the node in `dir`
+  std::string dir;
 };
 
 constexpr size_t kReadChunk = 1 << 20;
@@ -113,7 +119,9 @@ int RunMatch(const MatchFlags& flags) {
     }
   }
   bool write_failed = false;
+  std::string to_send;  // --send-sightings: the NDJSON sightings, sent at the end
   auto sink = [&](std::string_view lines) {
+    if (flags.send_sightings) to_send.append(lines);
     if (std::fwrite(lines.data(), 1, lines.size(), out) != lines.size()) write_failed = true;
     if (flags.follow) std::fflush(out);  // a follower wants sightings as they happen
   };
@@ -182,6 +190,7 @@ int RunMatch(const MatchFlags& flags) {
   if (write_failed) {
     return ReportError(kCmd, base::UnavailableError("writing sightings failed"));
   }
+  if (flags.send_sightings) return SendSightingsText(flags.dir, to_send, kCmd);
   return kExitOk;
 }
 
@@ -210,7 +219,18 @@ void RegisterMatch(CLI::App& app, int* exit_code) {
   cmd->add_option("--seed", flags->seed,
                   "Seed for the sighting ids (reproducible output); default random")
       ->check(CLI::NonNegativeNumber);
-  cmd->callback([flags, exit_code] { *exit_code = RunMatch(*flags); });
+  cmd->add_flag("--send-sightings", flags->send_sightings,
+                "Also send the sightings to the partners whose shares carried the indicators "
+                "(needs --dir)");
+  cmd->add_option("--dir", flags->dir, "The node directory (with --send-sightings)");
+  cmd->callback([flags, exit_code] {
+    if (flags->send_sightings && flags->dir.empty()) {
+      *exit_code = ReportError("match", base::InvalidArgumentError(
+                                            "--send-sightings needs --dir NODE"));
+      return;
+    }
+    *exit_code = RunMatch(*flags);
+  });
 }
 
 }  // namespace

@@ -6,6 +6,10 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -29,7 +33,20 @@ struct NodeFlags {
   // init --accord/--key; serve --sync-interval-ms (0: the config's sync_interval_ms)
   std::string accord_file, key_file;
   int64_t sync_interval_ms = 0;
+  // serve --web DIR / --no-web (the dashboard's built files; default: kDefaultWebDir)
+  std::string web;
+  bool no_web = false;
+  // serve --clock-speed N --clock-epoch T (override the config's [clock]; 0/"": keep it)
+  int64_t clock_speed = 0;
+  std::string clock_epoch;
 };
+
+// The dashboard's built files in the source tree (`make web` writes them).
+#ifdef DETENTE_WEB_DIR
+constexpr std::string_view kDefaultWebDir = DETENTE_WEB_DIR;
+#else
+constexpr std::string_view kDefaultWebDir = "";
+#endif
 
 // A connection to the node's database with every migration applied (so a node made by an
 // older binary gains new tables), and its config.
@@ -159,6 +176,22 @@ int RunServe(const NodeFlags& f) {
   }
   auto listen = server::ParseListenAddress(config->listen);
   if (!listen.ok()) return ReportError("serve", listen.status());
+  // The fast clock (config [clock], docs/operations.md): demos and drills only.
+  if (f.clock_speed > 0) config->clock_speed = f.clock_speed;
+  if (!f.clock_epoch.empty()) {
+    auto epoch = base::Timestamp::Parse(f.clock_epoch);
+    if (!epoch.ok()) return ReportError("serve", epoch.status().WithContext("--clock-epoch"));
+    config->clock_epoch = *epoch;
+  }
+  if (base::Status s = server::CheckClockConfig(*config); !s.ok()) {
+    return ReportError("serve", s);
+  }
+  const base::Clock* node_clock = server::NodeClock(*config);
+  if (node_clock != &base::SystemClock::Default()) {
+    std::cerr << "detente serve: fast clock (demos and drills only): " << config->clock_speed
+              << "x from " << config->clock_epoch->FormatMillis() << ", now "
+              << node_clock->Now().FormatMillis() << std::endl;
+  }
 
   // f.db overrides are taken as given (relative to the working directory), the config's
   // relative to the node directory.
@@ -205,6 +238,7 @@ int RunServe(const NodeFlags& f) {
   std::unique_ptr<peer::Endpoint> peer_endpoint;
   std::unique_ptr<server::PeerMount> peer_mount;
   std::unique_ptr<peer::Agent> agent;
+  std::unique_ptr<server::ApiMount> api_mount;
   {
     store::Options po = so;
     po.synchronous = store::Synchronous::kFull;
@@ -215,17 +249,49 @@ int RunServe(const NodeFlags& f) {
     if (joined->has_value()) {
       auto key = crypto::SigningKey::LoadFile(f.dir + "/" + std::string(server::kSigningKeyFile));
       if (!key.ok()) return ReportError("serve", key.status());
-      auto ex = accord::Exchange::Open(std::move(peer_conn).value(), config->party, *key);
+      accord::ExchangeOptions eo;
+      eo.clock = node_clock;
+      auto ex = accord::Exchange::Open(std::move(peer_conn).value(), config->party, *key, eo);
       if (!ex.ok()) return ReportError("serve", ex.status());
       exchange = std::make_unique<peer::SharedExchange>(std::move(ex).value());
-      peer_endpoint = std::make_unique<peer::Endpoint>(exchange.get(), nullptr);
+      peer_endpoint = std::make_unique<peer::Endpoint>(exchange.get(), node_clock);
       peer_mount = std::make_unique<server::PeerMount>(peer_endpoint.get());
       if (base::Status s = peer_mount->AddRoutes(router); !s.ok()) return ReportError("serve", s);
       peer::AgentOptions ao;
+      ao.clock = node_clock;
       ao.sync_interval = f.sync_interval_ms > 0 ? std::chrono::milliseconds(f.sync_interval_ms)
                                                 : config->sync_interval;
       ao.log = [](std::string_view msg) { spdlog::warn("peer: {}", msg); };
       agent = std::make_unique<peer::Agent>(exchange.get(), *key, std::move(ao));
+      // What local tools POST to "to-<party>" / "to-all" is shared (TLP rules checked first).
+      taxii_mount.SetOutbound(
+          server::ShareOutbound(exchange.get(), [a = agent.get()] { a->Notify(); }));
+      // The JSON API (docs/api.md "Accord API").
+      api_mount = std::make_unique<server::ApiMount>(exchange.get(), users->get(),
+                                                     [a = agent.get()] { a->Notify(); });
+      if (base::Status s = api_mount->AddRoutes(router); !s.ok()) return ReportError("serve", s);
+    }
+  }
+
+  // The dashboard (docs/dashboard.md): the built web/dist at /, when there is one. An explicit
+  // --web DIR that cannot be served is an error; a missing default is only logged.
+  std::unique_ptr<server::StaticMount> web_mount;
+  if (!f.no_web) {
+    std::string web_dir = f.web.empty() ? std::string(kDefaultWebDir) : f.web;
+    auto loaded = web_dir.empty() ? base::Result<std::unique_ptr<server::StaticMount>>(
+                                        base::NotFoundError("no default web directory compiled in"))
+                                  : server::StaticMount::Load(web_dir,
+                                                              {server::DashboardClientRoutes()});
+    if (loaded.ok()) {
+      web_mount = std::move(loaded).value();
+      if (base::Status s = web_mount->AddRoutes(router); !s.ok()) return ReportError("serve", s);
+      std::cerr << "detente serve: dashboard at / from " << web_mount->dir() << " ("
+                << web_mount->file_count() << " files)" << std::endl;
+    } else if (!f.web.empty()) {
+      return ReportError("serve", loaded.status());
+    } else {
+      std::cerr << "detente serve: no dashboard: " << loaded.status().message()
+                << "; pass --web DIR to serve one" << std::endl;
     }
   }
 
@@ -255,12 +321,46 @@ int RunServe(const NodeFlags& f) {
   (*srv)->HandleSignals();
   std::cerr << "detente serve: party " << config->party << " listening on " << (*srv)->url()
             << std::endl;
+  // The workflows: received shares, retractions and sightings applied to the TAXII
+  // collections, and the reminders, escalations and status reports due, every sync interval.
+  std::thread workflow_ticker;
+  std::mutex ticker_mu;
+  std::condition_variable ticker_cv;
+  bool ticker_stop = false;
   if (agent) {
     agent->Start();
     std::cerr << "detente serve: peer agent running (accord " << exchange->accord().Hash()
               << ")" << std::endl;
+    base::Status ensured = exchange->With(
+        [](accord::Exchange& ex) { return accord::Workflows(ex).EnsureCollections(); });
+    if (!ensured.ok()) spdlog::warn("workflows: {}", ensured.ToString());
+    const auto interval = f.sync_interval_ms > 0 ? std::chrono::milliseconds(f.sync_interval_ms)
+                                                 : config->sync_interval;
+    workflow_ticker = std::thread([&, interval] {
+      std::unique_lock<std::mutex> lock(ticker_mu);
+      while (!ticker_stop) {
+        lock.unlock();
+        auto report = exchange->With([](accord::Exchange& ex) { return accord::Workflows(ex).Tick(); });
+        if (!report.ok()) {
+          spdlog::warn("workflows: {}", report.status().ToString());
+        } else {
+          for (const std::string& e : report->errors) spdlog::warn("workflows: {}", e);
+          if (!report->sent.empty()) agent->Notify();
+        }
+        lock.lock();
+        ticker_cv.wait_for(lock, interval, [&] { return ticker_stop; });
+      }
+    });
   }
   (*srv)->Wait();
+  if (workflow_ticker.joinable()) {
+    {
+      std::lock_guard<std::mutex> lock(ticker_mu);
+      ticker_stop = true;
+    }
+    ticker_cv.notify_all();
+    workflow_ticker.join();
+  }
   if (agent) agent->Stop();
   std::cerr << "detente serve: stopped" << std::endl;
   return kExitOk;
@@ -324,7 +424,10 @@ int RunUser(const std::string& verb, const NodeFlags& f) {
   }
   // grant / revoke: the collection must exist (an alias is resolved to its id). A missing
   // collection is the input's fault (exit 1), unlike a missing user or node (exit 2).
-  auto collection = ResolveCollection(f.dir, f.collection);
+  // The pseudo-collection "accord" (acting through the JSON API) names no TAXII collection.
+  auto collection = f.collection == server::kAccordGrant
+                        ? base::Result<std::string>(std::string(server::kAccordGrant))
+                        : ResolveCollection(f.dir, f.collection);
   if (!collection.ok()) {
     int rc = ReportError(cmd, collection.status());
     return collection.status().code() == base::StatusCode::kNotFound ? kExitInvalid : rc;
@@ -512,6 +615,17 @@ void Register(CLI::App& app, int* exit_code) {
                     "Peer agent: poll, pull, witness and gossip every this many ms "
                     "(default: config sync_interval_ms, 1000)")
       ->check(CLI::Range(int64_t{10}, int64_t{86'400'000}));
+  serve->add_option("--web", flags->web,
+                    "Serve the dashboard's built files from DIR at / (default: the source "
+                    "tree's web/dist, when `make web` has built it)");
+  serve->add_flag("--no-web", flags->no_web, "Serve no dashboard");
+  serve->add_option("--clock-speed", flags->clock_speed,
+                    "Fast clock for demos and drills: time runs N times faster from "
+                    "--clock-epoch (overrides config [clock] speed)")
+      ->check(CLI::Range(int64_t{1}, int64_t{100'000}));
+  serve->add_option("--clock-epoch", flags->clock_epoch,
+                    "RFC 3339 instant the fast clock starts from; give every node the same "
+                    "(overrides config [clock] epoch)");
   serve->callback([flags, exit_code] { *exit_code = RunServe(*flags); });
 
   auto* user = app.add_subcommand("user", "Manage the node's API users");

@@ -486,6 +486,12 @@ void Engine::Match(const Observation& obs, std::vector<uint32_t>* out) {
     MakeProbes(obs, &probes_);
     probes = &probes_;
   }
+  // The values the filter lets through (present ones, and a few false positives) read the slot
+  // table, whose lines are seldom cached in a large index: start those loads now, so that they
+  // overlap the CIDR and regex work below.
+  for (const Probe& probe : *probes) {
+    if (eq_.PassesFilter(probe.hash)) eq_.PrefetchSlot(probe.hash);
+  }
   const size_t npaths = path_flags_.size();
   for (const Property& p : obs.properties()) {
     if (p.path >= npaths) continue;

@@ -5,6 +5,10 @@
 
 #include <simdjson.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <array>
 #include <cstring>
 #include <deque>
@@ -290,9 +294,13 @@ inline bool SameBytes(const char* a, const char* b, size_t n) {
 // at the length and three bytes, which separates this fixed key set well.
 class KeyTable {
  public:
-  KeyTable() {
+  // All of kKeys, or those `keep` accepts (by index into kKeys).
+  KeyTable() : KeyTable([](size_t) { return true; }) {}
+  template <typename Keep>
+  explicit KeyTable(Keep keep) {
     table_.fill(-1);
     for (size_t i = 0; i < std::size(kKeys); ++i) {
+      if (!keep(i)) continue;
       size_t h = Hash(kKeys[i].ctx, kKeys[i].key);
       while (table_[h] >= 0) h = (h + 1) & kMask;
       table_[h] = static_cast<int16_t>(i);
@@ -343,10 +351,29 @@ const KeyTable& Keys() {
   return *table;
 }
 
-// Whether `s` looks like an IPv4 address or block (digits, three dots, maybe a '/'), and, in one
-// pass, *net16 = a << 8 | b for a text "a.b.<rest>" with a and b non-empty decimal <= 255 and no
-// '/' anywhere (exactly what CidrTrie::MayContainV4Text reads), else -1.
-bool ScanIpv4(std::string_view s, int32_t* net16) {
+// Whether a Zeek `_path` names a log type ZeekType() maps without looking at other fields.
+bool KnownZeekPath(std::string_view path) {
+  return path.starts_with("conn") || path.starts_with("dns") || path.starts_with("http") ||
+         path.starts_with("ssl") || path.starts_with("files") || path.starts_with("x509");
+}
+
+// Slots whose mere presence creates an object (an x509-certificate) even when their value is
+// not read: never dropped from the reduced key table (see EventReader::Impl::reduced_keys).
+bool PresenceMakesObject(S s) {
+  return s == sSubject || s == sIssuer || s == sTlsSubject || s == sTlsIssuer ||
+         s == sTlsSerial || s == sTlsFingerprint;
+}
+
+// ---- Address texts (per byte class, sixteen bytes at a time) -----------------------------------
+//
+// AddIp classifies every address-like value of every event, and a loop that branches on each
+// byte's class mispredicts on random addresses; these read the text into SSE2 registers (x86-64
+// baseline) and work on byte-class masks. Loads never pass the text's end: a text of 8..16 bytes
+// is read as two overlapping 8-byte words, a longer one in 16-byte blocks with the last block
+// overlapping its predecessor. Other targets, and the rare shapes below, take the byte loop.
+
+// The byte loop (the definition; the vector paths answer exactly as it does).
+bool ScanIpv4Bytes(std::string_view s, int32_t* net16) {
   *net16 = -1;
   if (s.size() < 7 || s.size() > 18) return false;
   int dots = 0;
@@ -379,7 +406,7 @@ bool ScanIpv4(std::string_view s, int32_t* net16) {
   return true;
 }
 
-bool IsIpv6(std::string_view s) {
+bool IsIpv6Bytes(std::string_view s) {
   if (s.size() < 2 || s.size() > 49) return false;
   bool colon = false;
   for (char c : s) {
@@ -391,6 +418,118 @@ bool IsIpv6(std::string_view s) {
     }
   }
   return colon;
+}
+
+#if defined(__SSE2__)
+inline uint64_t Load8(const char* p) {
+  uint64_t x;
+  std::memcpy(&x, p, 8);
+  return x;
+}
+inline uint32_t Load4(const char* p) {
+  uint32_t x;
+  std::memcpy(&x, p, 4);
+  return x;
+}
+
+// Bytes [0, n) of `s` for 7 <= n <= 16, zeros after.
+inline __m128i LoadShort(const char* s, size_t n) {
+  uint64_t lo, hi = 0;
+  if (n >= 8) {
+    lo = Load8(s);
+    if (n > 8) hi = Load8(s + n - 8) >> (8 * (16 - n));
+  } else {  // n == 7: bytes 0..3 and 3..6 (byte 3 twice, the same value)
+    lo = static_cast<uint64_t>(Load4(s)) | static_cast<uint64_t>(Load4(s + 3)) << 24;
+  }
+  return _mm_set_epi64x(static_cast<int64_t>(hi), static_cast<int64_t>(lo));
+}
+
+inline unsigned Mask(__m128i m) { return static_cast<unsigned>(_mm_movemask_epi8(m)); }
+inline __m128i IsDigit(__m128i v) {
+  const __m128i d = _mm_sub_epi8(v, _mm_set1_epi8('0'));
+  return _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d);
+}
+#endif
+
+// Whether `s` looks like an IPv4 address or block (digits, three dots, maybe a '/'), and, in one
+// pass, *net16 = a << 8 | b for a text "a.b.<rest>" with a and b non-empty decimal <= 255 and no
+// '/' anywhere (exactly what CidrTrie::MayContainV4Text reads), else -1.
+bool ScanIpv4(std::string_view s, int32_t* net16) {
+#if defined(__SSE2__)
+  const size_t n = s.size();
+  if (n < 7 || n > 15) return n >= 7 && n <= 18 && ScanIpv4Bytes(s, net16);
+  *net16 = -1;
+  const __m128i v = LoadShort(s.data(), n);
+  const unsigned all = (1u << n) - 1;
+  const unsigned digit = Mask(IsDigit(v));
+  const unsigned dot = Mask(_mm_cmpeq_epi8(v, _mm_set1_epi8('.')));
+  const unsigned slash = Mask(_mm_cmpeq_epi8(v, _mm_set1_epi8('/')));
+  if (((digit | dot | slash) & all) != all) return false;  // bytes past n are zeros: no class
+  if (dot == 0) return false;
+  const unsigned p1 = static_cast<unsigned>(__builtin_ctz(dot));
+  unsigned rest = dot & (dot - 1);
+  if (rest == 0) return false;
+  const unsigned p2 = static_cast<unsigned>(__builtin_ctz(rest));
+  rest &= rest - 1;
+  if (rest == 0 || (rest & (rest - 1)) != 0) return false;  // not exactly three dots
+  if (slash != 0) return true;
+  const unsigned len1 = p1;
+  const unsigned len2 = p2 - p1 - 1;
+  if (len1 > 3 || len2 > 3) return ScanIpv4Bytes(s, net16);  // leading zeros: rare
+  alignas(16) unsigned char b[16];
+  _mm_store_si128(reinterpret_cast<__m128i*>(b), _mm_sub_epi8(v, _mm_set1_epi8('0')));
+  auto octet = [&](unsigned at, unsigned len) {
+    // len <= 3 and at + 2 < 16; the bytes read past the octet are not used.
+    const unsigned c0 = b[at], c1 = b[at + 1], c2 = b[at + 2];
+    const unsigned two = c0 * 10 + c1;
+    const unsigned values[4] = {256, c0, two, two * 10 + c2};
+    return values[len];
+  };
+  const unsigned first = octet(0, len1);
+  const unsigned second = octet(p1 + 1, len2);
+  if (first <= 255 && second <= 255) *net16 = static_cast<int32_t>(first << 8 | second);
+  return true;
+#else
+  return ScanIpv4Bytes(s, net16);
+#endif
+}
+
+bool IsIpv6(std::string_view s) {
+#if defined(__SSE2__)
+  const size_t n = s.size();
+  if (n < 7 || n > 49) return IsIpv6Bytes(s);
+  auto classes = [](__m128i v, unsigned* colon) {
+    const __m128i lower = _mm_or_si128(v, _mm_set1_epi8(0x20));
+    const __m128i a = _mm_sub_epi8(lower, _mm_set1_epi8('a'));
+    const __m128i hex = _mm_cmpeq_epi8(_mm_min_epu8(a, _mm_set1_epi8(5)), a);
+    const __m128i c = _mm_cmpeq_epi8(v, _mm_set1_epi8(':'));
+    *colon = Mask(c);
+    const __m128i ok = _mm_or_si128(
+        _mm_or_si128(IsDigit(v), hex),
+        _mm_or_si128(c, _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('.')),
+                                     _mm_cmpeq_epi8(v, _mm_set1_epi8('/')))));
+    return Mask(ok);
+  };
+  unsigned colon = 0;
+  if (n <= 16) {
+    const unsigned all = n == 16 ? 0xFFFFu : (1u << n) - 1;
+    if ((classes(LoadShort(s.data(), n), &colon) & all) != all) return false;
+    return (colon & all) != 0;
+  }
+  bool any_colon = false;
+  for (size_t i = 0;; i += 16) {
+    const size_t at = i + 16 <= n ? i : n - 16;  // the last block overlaps the one before
+    unsigned c;
+    if (classes(_mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + at)), &c) != 0xFFFFu) {
+      return false;
+    }
+    any_colon |= c != 0;
+    if (at + 16 >= n) break;
+  }
+  return any_colon;
+#else
+  return IsIpv6Bytes(s);
+#endif
 }
 
 bool HasUpper(std::string_view s) {
@@ -507,6 +646,14 @@ struct EventReader::Impl {
         for (int i = 0; i < sp.count; ++i) used |= ids[static_cast<size_t>(sp.paths[i])] != kNoPath;
         skip_value[sp.slot] = !used;
       }
+    }
+    if (indexed_paths_only) {
+      reduced_keys = std::make_unique<KeyTable>([this](size_t i) {
+        const KeyDef& d = kKeys[i];
+        if (d.kind == Kind::kPresence) return d.slot == sEventType;
+        if (d.kind == Kind::kScalar && skip_value[d.slot]) return PresenceMakesObject(d.slot);
+        return true;
+      });
     }
     for (int i = 0; i < 2 && alloc_error == simdjson::SUCCESS; ++i) {
       alloc_error = od_parsers[i].allocate(1 << 16, kMaxDepth);
@@ -725,6 +872,13 @@ struct EventReader::Impl {
   static constexpr uint64_t kPayload = simdjson::internal::JSON_VALUE_MASK;
 
   const KeyTable* key_table = &Keys();
+  // With indexed_paths_only: kKeys without the keys whose only use is their presence (the Zeek
+  // log type inference of ZeekType(), and values skip_value ignores). The tape walk switches to
+  // it once `_path` has named a log type ZeekType() maps by name (or from the start for
+  // Suricata input, whose emission never reads those slots); a second `_path` seen after the
+  // switch (which could name no known type) makes ReadFlat walk the event again in full.
+  std::unique_ptr<KeyTable> reduced_keys;
+  bool walk_again = false;
   const uint64_t* tape = nullptr;
   const uint8_t* tape_strings = nullptr;
 
@@ -797,6 +951,13 @@ struct EventReader::Impl {
       j = next;
       if (def == nullptr) continue;
       const char type = TapeType(tape[v]);
+      if (def->slot == sPath && reduced_keys != nullptr) {
+        if (key_table == reduced_keys.get()) {
+          walk_again = true;
+        } else if (type == '"' && KnownZeekPath(TapeString(v))) {
+          key_table = reduced_keys.get();
+        }
+      }
       switch (def->kind) {
         case Kind::kPresence:
           slots[def->slot].gen = gen;
@@ -1484,7 +1645,16 @@ Status EventReader::ReadFlat(std::string_view line, EventFormat format, Observat
     if (!dom_root.is_object()) return InvalidArgumentError("event is not a JSON object");
     m.tape = flat_dom.doc.tape.get();
     m.tape_strings = flat_dom.doc.string_buf.get();
+    m.walk_again = false;
+    m.key_table = m.reduced_keys != nullptr && format == EventFormat::kSuricata
+                      ? m.reduced_keys.get()
+                      : &Keys();
     m.ReadObjectTape(1, kTop, 0);  // tape[0] is the root word, tape[1] the event's '{'
+    if (m.walk_again) {  // see reduced_keys
+      m.multi.clear();
+      m.key_table = &Keys();
+      m.ReadObjectTape(1, kTop, 0);
+    }
     return m.Finish(format, &stats_);
   }
   od::document doc;

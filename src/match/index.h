@@ -65,6 +65,17 @@ class EqualityIndex {
       PrefetchLine(slots_.data() + (hash & mask_));
     }
   }
+  // Whether Lookup(hash, ...) would go past the filter to the slot table (always, without a
+  // filter); and a hint that starts loading that slot, for a caller that has other work to do
+  // before its lookups (the filter words being in the caches by then, after Prefetch).
+  bool PassesFilter(uint64_t hash) const {
+    if (filter_words_ == 0) return true;
+    const uint64_t bits = FilterBits(hash);
+    return (filter_[FilterWord(hash)] & bits) == bits;
+  }
+  void PrefetchSlot(uint64_t hash) const {
+    if (!slots_.empty()) PrefetchLine(slots_.data() + (hash & mask_));
+  }
   // Calls fn(indicator) for each indicator keyed by (path, key). `hash` is Hash(path, key).
   template <typename F>
   void Lookup(uint64_t hash, uint32_t path, const KeyBytes& key, F&& fn) const;

@@ -124,9 +124,14 @@ EventTime ParseTimeText(std::string_view s) {
 EventTime TimeFromEpochDouble(double seconds) {
   EventTime t;
   if (!std::isfinite(seconds) || seconds < -62135596800.0 || seconds > 253402300799.0) return t;
-  double whole = std::floor(seconds);
-  int64_t micros = std::llround((seconds - whole) * 1e6);
-  int64_t secs = static_cast<int64_t>(whole);
+  // floor and llround without the libm calls (every Zeek event has a `ts`): the range check
+  // above keeps the values far inside int64_t, x - trunc(x) is exact, and for x >= 0 rounding
+  // half up is llround's half away from zero.
+  int64_t secs = static_cast<int64_t>(seconds);
+  if (static_cast<double>(secs) > seconds) secs -= 1;  // floor for negative non-integers
+  const double scaled = (seconds - static_cast<double>(secs)) * 1e6;  // in [0, 1e6]
+  int64_t micros = static_cast<int64_t>(scaled);
+  if (scaled - static_cast<double>(micros) >= 0.5) micros += 1;
   if (micros >= 1000000) {
     secs += 1;
     micros -= 1000000;

@@ -11,6 +11,8 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <mutex>
 #include <set>
 #include <sstream>
 #include <vector>
@@ -105,6 +107,29 @@ base::Result<NodeConfig> ParseConfig(std::string_view text, std::string_view sou
   };
   for (const auto& [k, node] : table) {
     std::string_view key = k.str();
+    if (key == "clock") {
+      const auto* clock = node.as_table();
+      if (clock == nullptr) return KeyError(source, key, "must be a table ([clock])");
+      for (const auto& [ck, cnode] : *clock) {
+        std::string name = "clock." + std::string(ck.str());
+        if (ck.str() == "speed") {
+          const auto* i = cnode.as_integer();
+          if (i == nullptr) return KeyError(source, name, "must be an integer");
+          c.clock_speed = i->get();
+        } else if (ck.str() == "epoch") {
+          const auto* s = cnode.as_string();
+          if (s == nullptr) {
+            return KeyError(source, name, "must be a string (an RFC 3339 date-time in quotes)");
+          }
+          auto t = base::Timestamp::Parse(s->get());
+          if (!t.ok()) return KeyError(source, name, t.status().message());
+          c.clock_epoch = *t;
+        } else {
+          return KeyError(source, name, "unknown key (expected speed or epoch)");
+        }
+      }
+      continue;
+    }
     if (kStringKeys.count(key) != 0) {
       const auto* s = node.as_string();
       if (s == nullptr) return KeyError(source, key, "must be a string");
@@ -151,7 +176,47 @@ base::Result<NodeConfig> ParseConfig(std::string_view text, std::string_view sou
     return KeyError(source, c.tls_cert.empty() ? "tls_cert" : "tls_key",
                     "tls_cert and tls_key must be given together");
   }
+  if (base::Status s = CheckClockConfig(c); !s.ok()) {
+    return base::InvalidArgumentError(std::string(source) + ": " + std::string(s.message()));
+  }
   return c;
+}
+
+base::Status CheckClockConfig(const NodeConfig& c) {
+  if (c.clock_speed < base::ScaledClock::kMinSpeed ||
+      c.clock_speed > base::ScaledClock::kMaxSpeed) {
+    return base::InvalidArgumentError("key clock.speed: " + std::to_string(c.clock_speed) +
+                                      " out of range (" +
+                                      std::to_string(base::ScaledClock::kMinSpeed) + "-" +
+                                      std::to_string(base::ScaledClock::kMaxSpeed) + ")");
+  }
+  if (c.clock_speed != 1 && !c.clock_epoch.has_value()) {
+    return base::InvalidArgumentError(
+        "key clock.epoch: missing; a clock speed other than 1 needs a fixed epoch, an RFC 3339 "
+        "date-time shared by every node of the drill ([clock] epoch in config.toml, or serve "
+        "--clock-epoch)");
+  }
+  return base::OkStatus();
+}
+
+const base::Clock* NodeClock(const NodeConfig& config) {
+  if (config.clock_speed <= 1 && !config.clock_epoch.has_value()) {
+    return &base::SystemClock::Default();
+  }
+  // Clocks are kept for the life of the process: callers hand them to exchanges, endpoints
+  // and agents without tracking lifetimes. There is one per distinct (epoch, speed).
+  static std::mutex mu;
+  static auto* clocks =
+      new std::map<std::pair<int64_t, int64_t>, std::unique_ptr<base::ScaledClock>>();
+  const base::Timestamp epoch = config.clock_epoch.value_or(base::SystemClock::Default().Now());
+  const int64_t speed = config.clock_speed < 1 ? 1 : config.clock_speed;
+  std::lock_guard<std::mutex> lock(mu);
+  auto& slot = (*clocks)[{epoch.unix_millis(), speed}];
+  if (slot == nullptr) {
+    slot = std::make_unique<base::ScaledClock>(base::Timestamp::FromUnixMillis(epoch.unix_millis()),
+                                               speed);
+  }
+  return slot.get();
 }
 
 std::string FormatConfig(const NodeConfig& c) {
@@ -171,6 +236,11 @@ std::string FormatConfig(const NodeConfig& c) {
   o << "shutdown_timeout_ms = " << c.shutdown_timeout.count() << "\n";
   o << "worker_threads = " << c.worker_threads << "\n";
   o << "sync_interval_ms = " << c.sync_interval.count() << "\n";
+  if (c.clock_speed != 1 || c.clock_epoch.has_value()) {
+    o << "\n# Fast clock for demos and drills only (docs/operations.md).\n[clock]\n";
+    o << "speed = " << c.clock_speed << "\n";
+    if (c.clock_epoch.has_value()) o << "epoch = " << TomlString(c.clock_epoch->Format()) << "\n";
+  }
   return o.str();
 }
 
@@ -374,7 +444,9 @@ base::Result<std::unique_ptr<accord::Exchange>> OpenNodeExchange(const std::stri
   ASSIGN_OR_RETURN(NodeConfig config, LoadConfig(dir));
   ASSIGN_OR_RETURN(auto conn, OpenNodeDatabase(dir, config));
   ASSIGN_OR_RETURN(crypto::SigningKey key, LoadNodeKey(dir));
-  return accord::Exchange::Open(std::move(conn), config.party, std::move(key));
+  accord::ExchangeOptions options;
+  options.clock = NodeClock(config);
+  return accord::Exchange::Open(std::move(conn), config.party, std::move(key), options);
 }
 
 }  // namespace detente::server

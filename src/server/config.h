@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -46,11 +47,18 @@ struct NodeConfig {
   // How often the peer agent polls the database for deliveries that are due (also those other
   // processes originated), pulls, witnesses and gossips (docs/operations.md).
   std::chrono::milliseconds sync_interval{1'000};
+  // The [clock] table: a fast clock for demos and drills (base::ScaledClock). Time runs
+  // clock_speed times faster than real time from clock_epoch. clock_epoch is required when
+  // clock_speed > 1 so that every process opening the node (and every node given the same
+  // values) agrees on time.
+  int64_t clock_speed = 1;  // base::ScaledClock::kMinSpeed..kMaxSpeed
+  std::optional<base::Timestamp> clock_epoch;
 };
 
 // Parses config.toml text. `source` names the file in errors.
 // Errors: kInvalidArgument "<source>: line L: ..." for TOML syntax, and "<source>: key K: ..."
-// for a missing party, an unknown key, a wrong type or a value out of bounds.
+// for a missing party, an unknown key, a wrong type or a value out of bounds (keys of the
+// [clock] table are named "clock.speed" and "clock.epoch").
 base::Result<NodeConfig> ParseConfig(std::string_view toml, std::string_view source);
 // The TOML text for `config` (ParseConfig(FormatConfig(c)) == c).
 std::string FormatConfig(const NodeConfig& config);
@@ -72,6 +80,14 @@ std::string ResolveDatabaseUrl(const NodeConfig& config, const std::string& dir)
 // A path from the config (tls_cert, tls_key) relative to `dir` unless absolute.
 std::string ResolvePath(const std::string& path, const std::string& dir);
 
+// Checks clock_speed (kMinSpeed..kMaxSpeed) and that clock_epoch is set when the speed is not 1.
+// Errors: kInvalidArgument naming clock.speed or clock.epoch.
+base::Status CheckClockConfig(const NodeConfig& config);
+// The clock of a node with `config`: SystemClock::Default() at speed 1 without an epoch, else a
+// base::ScaledClock(epoch or now, speed). The clock lives as long as the process (one per
+// distinct epoch and speed), so it may be handed to anything. Thread-safe.
+const base::Clock* NodeClock(const NodeConfig& config);
+
 // Opens the database of the node in `dir` as configured (never created: kNotFound when the
 // SQLite file is missing; synchronous FULL, since a node acknowledges what it commits) with
 // every NodeMigrations() applied, so a node made by an older binary gains new tables.
@@ -79,8 +95,9 @@ base::Result<std::unique_ptr<store::Connection>> OpenNodeDatabase(const std::str
                                                                   const NodeConfig& config);
 // The party's signing key, DIR/signing.key. Errors: those of crypto::SigningKey::LoadFile.
 base::Result<crypto::SigningKey> LoadNodeKey(const std::string& dir);
-// The node's Exchange: its config, OpenNodeDatabase and LoadNodeKey. Errors: theirs, and
-// kFailedPrecondition when the node has not joined an accord.
+// The node's Exchange: its config, OpenNodeDatabase and LoadNodeKey, stamping time with
+// NodeClock(config). Errors: theirs, and kFailedPrecondition when the node has not joined an
+// accord.
 base::Result<std::unique_ptr<accord::Exchange>> OpenNodeExchange(const std::string& dir);
 
 // Every migration a node database needs (server, ledger, taxii, accord).

@@ -268,9 +268,13 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     res_.reason(ReasonPhrase(response.status));
     res_.set(http::field::server, "detente");
     for (const auto& [k, v] : response.headers) res_.insert(k, v);
-    res_.body() = std::move(response.body);
+    // HEAD: the headers of the GET, Content-Length included, and no body (RFC 9110 9.3.2).
+    const bool head = method == "HEAD";
+    const size_t body_size = response.body.size();
+    if (!head) res_.body() = std::move(response.body);
     res_.keep_alive(keep_alive);
     res_.prepare_payload();
+    if (head) res_.content_length(body_size);
     status_ = response.status;
     Lowest().expires_after(server_->options.write_timeout);
     http::async_write(stream_, res_,

@@ -12,13 +12,17 @@
 //   http_server.h  Server: the Beast listener, sessions, TLS, timeouts, graceful shutdown
 //   taxii_adapter.h  TaxiiMount: the taxii module's Service on the Router, grants as access
 //   peer_mount.h  PeerMount: the peer module's /peer/v1/ Endpoint on the Router
+//   static_mount.h  StaticMount: the dashboard's built files (web/dist) at /
+//   api_mount.h  ApiMount: the JSON API (/api/v1/: requests, violations, scorecard, ...)
 #pragma once
 
+#include "server/api_mount.h"
 #include "server/config.h"
 #include "server/http.h"
 #include "server/http_server.h"
 #include "server/metrics.h"
 #include "server/peer_mount.h"
 #include "server/policy.h"
+#include "server/static_mount.h"
 #include "server/taxii_adapter.h"
 #include "server/users.h"

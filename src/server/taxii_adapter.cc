@@ -3,10 +3,16 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <boost/json.hpp>
+#include <cctype>
 #include <utility>
 
+#include "accord/accord.h"
 #include "crypto/crypto.h"
+#include "peer/peer.h"
 #include "server/policy.h"
+#include "stix/stix.h"
 
 namespace detente::server {
 
@@ -185,6 +191,7 @@ Response TaxiiMount::Handle(const Request& request) {
     ~Returner() { mount->Release(instance); }
   } returner{this, *inst};
   (*inst)->current = request.principal ? &*request.principal : nullptr;
+  if (std::optional<Response> refused = Outbound(request, **inst)) return *refused;
   taxii::Response tr = (*inst)->service->Handle(t);
 
   if (t.method == "POST" && tr.status == 202) MaybeExpireStatuses(**inst);
@@ -196,6 +203,75 @@ Response TaxiiMount::Handle(const Request& request) {
   r.body = std::move(tr.body);
   for (auto& [k, v] : tr.headers) r.headers.emplace_back(k, v);
   return r;
+}
+
+std::optional<Response> TaxiiMount::Outbound(const Request& request, Instance& instance) {
+  if (!outbound_ || request.method != "POST" || !request.principal) return std::nullopt;
+  std::string_view root = request.Param("api_root");
+  std::string_view id = request.Param("id");
+  if (root != kDefaultApiRoot || id.empty() || !request.Param("object_id").empty()) {
+    return std::nullopt;
+  }
+  auto coll = instance.repo->GetCollection(root, id);
+  if (!coll.ok() || coll->alias.rfind("to-", 0) != 0 ||
+      !request.principal->CanWrite(coll->id)) {
+    return std::nullopt;  // the Service answers (404, 403, or an ordinary POST)
+  }
+  // Only a body the Service would take: anything else gets its usual error, nothing shared.
+  std::string_view type = request.Header("content-type");
+  constexpr std::string_view kTaxiiType = "application/taxii+json";
+  if (type.size() < kTaxiiType.size() ||
+      !std::equal(kTaxiiType.begin(), kTaxiiType.end(), type.begin(),
+                  [](char a, char b) { return a == std::tolower(static_cast<unsigned char>(b)); })) {
+    return std::nullopt;
+  }
+  boost::system::error_code ec;
+  boost::json::value body = boost::json::parse(request.body, ec);
+  if (ec || !body.is_object()) return std::nullopt;
+  const boost::json::value* objects = body.as_object().if_contains("objects");
+  if (objects == nullptr || !objects->is_array()) return std::nullopt;
+  std::vector<std::string> valid;
+  stix::Validator validator;
+  stix::Report report;
+  for (const boost::json::value& o : objects->as_array()) {
+    std::string text = boost::json::serialize(o);
+    validator.Validate(text, &report);
+    if (report.valid()) valid.push_back(std::move(text));
+  }
+  if (valid.empty()) return std::nullopt;
+  base::Status s = outbound_(std::string_view(coll->alias).substr(3), valid);
+  if (s.ok()) return std::nullopt;
+  spdlog::info("taxii: POST to outbound collection {} by {} refused: {}", coll->alias,
+               request.principal->name, s.ToString());
+  return Response::FromStatus(s);
+}
+
+TaxiiMount::OutboundHook ShareOutbound(peer::SharedExchange* exchange,
+                                       std::function<void()> notify) {
+  return [exchange, notify = std::move(notify)](
+             std::string_view target, std::span<const std::string> objects) -> base::Status {
+    std::vector<std::string> to;
+    if (target == "all") {
+      for (const accord::Party& p : exchange->accord().parties) {
+        if (p.name != exchange->party()) to.push_back(p.name);
+      }
+    } else if (exchange->accord().FindParty(target) != nullptr && target != exchange->party()) {
+      to.emplace_back(target);
+    } else {
+      return base::OkStatus();  // "to-<x>" for a non-partner: an ordinary collection
+    }
+    std::string array = "[";
+    for (size_t i = 0; i < objects.size(); ++i) {
+      if (i > 0) array.push_back(',');
+      array.append(objects[i]);
+    }
+    array.push_back(']');
+    base::Status s = exchange->With([&](accord::Exchange& ex) {
+      return accord::Workflows(ex).Share(to, array).status();
+    });
+    if (s.ok() && notify) notify();
+    return s;
+  };
 }
 
 }  // namespace detente::server

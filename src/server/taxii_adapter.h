@@ -2,7 +2,9 @@
 // Router: converts server::Request/Response to taxii::Request/Response, sets the
 // authenticated user, and answers the Service's access questions from the user's grants
 // (Principal::CanRead/CanWrite) and the collection's TLP policy (policy.h: MaxTlpFor).
-// Endpoints: ../../docs/taxii.md.
+// Endpoints: ../../docs/taxii.md. Outbound collections (alias "to-<party>" / "to-all" in API
+// root kDefaultApiRoot): a POST there is first handed to the outbound hook (SetOutbound; on a
+// node ShareOutbound: accord::Workflows::Share), and stored only when the hook accepts it.
 //
 // Thread-safety: TaxiiMount is thread-safe. A taxii::Service is not, so each request borrows
 // one Service instance (with its own Repository and connection) from a small pool and returns
@@ -16,11 +18,19 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "server/http.h"
 #include "store/store.h"
 #include "taxii/taxii.h"
+
+namespace detente::peer {
+class SharedExchange;
+}  // namespace detente::peer
 
 namespace detente::server {
 
@@ -45,6 +55,16 @@ class TaxiiMount {
   // here when it is empty, so cursors stay valid across instances).
   TaxiiMount(Connector connect, taxii::ServiceOptions options, size_t max_instances);
   ~TaxiiMount();
+
+  // Called for a POST of objects to an outbound collection (alias "to-<target>" in API root
+  // kDefaultApiRoot) by a user who may write it, with `target` ("all" or a party name) and
+  // the objects of the TAXII envelope that are valid STIX (each its JSON text), before
+  // anything is stored. A failure is answered as a TAXII error (Response::FromStatus: 400,
+  // 403, ...) and nothing is stored; OkStatus lets the Service store the objects as usual.
+  using OutboundHook =
+      std::function<base::Status(std::string_view target, std::span<const std::string> objects)>;
+  // REQUIRES: called before the server serves requests.
+  void SetOutbound(OutboundHook hook) { outbound_ = std::move(hook); }
 
   // Adds the TAXII routes (all Access::kAuthenticated): GET /taxii2/, GET /{api_root}/,
   // GET /{api_root}/status/{id}/, GET /{api_root}/collections/, GET
@@ -73,6 +93,9 @@ class TaxiiMount {
 
   // Runs the status expiry on `instance` if it is due (see kStatusExpiryIntervalSeconds).
   void MaybeExpireStatuses(Instance& instance);
+  // The outbound hook's answer for `request` on `instance`, or nullopt to go on.
+  std::optional<Response> Outbound(const Request& request, Instance& instance);
+  OutboundHook outbound_;
 
   std::mutex mu_;  // guards all_, idle_ and next_expiry_us_
   std::condition_variable idle_cv_;
@@ -80,5 +103,13 @@ class TaxiiMount {
   std::vector<Instance*> idle_;
   int64_t next_expiry_us_ = INT64_MIN;  // the earliest time the next expiry may run
 };
+
+// The outbound hook of a node: shares what is POSTed to "to-<party>" with that party and to
+// "to-all" with every partner (accord::Workflows::Share under exchange->With, TLP from the
+// objects' markings), then calls `notify` (may be empty; e.g. to wake the peer agent). An
+// alias "to-<x>" where x is not a partner is an ordinary collection. `exchange` must outlive
+// the hook.
+TaxiiMount::OutboundHook ShareOutbound(peer::SharedExchange* exchange,
+                                       std::function<void()> notify = {});
 
 }  // namespace detente::server

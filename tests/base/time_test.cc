@@ -222,5 +222,51 @@ TEST(ClockTest, SystemClockGivesWholeMillisecondsAfter2020) {
   EXPECT_EQ(now.precision(), 3);
 }
 
+TEST(ScaledClockTest, RunsSpeedTimesFasterFromTheEpoch) {
+  const Timestamp epoch = Timestamp::FromUnixSeconds(1'800'000'000);
+  FakeClock real(epoch);
+  ScaledClock clock(epoch, 3600, real);
+  EXPECT_EQ(clock.Now(), epoch);
+  real.AdvanceSeconds(10);
+  EXPECT_EQ(clock.Now(), epoch.PlusSeconds(36'000));
+  real.AdvanceNanos(1'000'000);  // 1 ms real = 3.6 s scaled
+  EXPECT_EQ(clock.Now(), epoch.PlusSeconds(36'003).PlusNanos(600'000'000));
+  EXPECT_EQ(clock.Now().precision(), 3);
+  EXPECT_EQ(clock.speed(), 3600);
+  EXPECT_EQ(clock.epoch(), epoch);
+}
+
+TEST(ScaledClockTest, SpeedOneIsTheRealClockAndBeforeTheEpochRunsBackwardsFast) {
+  const Timestamp epoch = Timestamp::FromUnixSeconds(1'800'000'000);
+  FakeClock real(epoch.PlusSeconds(123));
+  EXPECT_EQ(ScaledClock(epoch, 1, real).Now(), epoch.PlusSeconds(123));
+  real.Set(epoch.PlusSeconds(-2));
+  EXPECT_EQ(ScaledClock(epoch, 10, real).Now(), epoch.PlusSeconds(-20));
+}
+
+TEST(ScaledClockTest, TwoClocksWithTheSameEpochAndSpeedAgree) {
+  const Timestamp epoch = Timestamp::FromUnixSeconds(1'800'000'000);
+  FakeClock real(epoch.PlusSeconds(77));
+  ScaledClock a(epoch, 500, real);
+  ScaledClock b(epoch, 500, real);
+  EXPECT_EQ(a.Now(), b.Now());
+}
+
+TEST(ScaledClockTest, FarEpochAtMaximumSpeedSaturatesInsteadOfOverflowing) {
+  FakeClock real(Timestamp::FromUnixSeconds(1'800'000'000));
+  ScaledClock clock(Timestamp::FromUnixSeconds(0), ScaledClock::kMaxSpeed, real);
+  EXPECT_EQ(clock.Now().Format(), "9999-12-31T23:59:59.999Z");
+  ScaledClock past(Timestamp::FromUnixSeconds(1'900'000'000), ScaledClock::kMaxSpeed, real);
+  EXPECT_EQ(past.Now().Format(), "0001-01-01T00:00:00.000Z");
+}
+
+TEST(ScaledClockTest, WithTheSystemClockMovesForwardFromTheEpoch) {
+  const Timestamp epoch = SystemClock::Default().Now();
+  ScaledClock clock(epoch, 1000);
+  const Timestamp a = clock.Now();
+  EXPECT_GE(a, epoch);
+  EXPECT_GE(clock.Now(), a);
+}
+
 }  // namespace
 }  // namespace detente::base

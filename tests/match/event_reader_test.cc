@@ -7,6 +7,10 @@
 
 #include <boost/json/parse.hpp>
 
+#include <algorithm>
+#include <cmath>
+#include <random>
+
 #include "match/cidr_trie.h"
 #include "match/test_util.h"
 #include "pattern/pattern.h"
@@ -334,6 +338,137 @@ TEST_F(EventReaderTest, Ipv4AddressCarriesItsFirstTwoOctetsOnlyWhenPlain) {
     }
     EXPECT_EQ(found, 1) << c.text;
   }
+}
+
+// The reader classifies address texts sixteen bytes at a time; it must answer exactly as the
+// byte-by-byte definition below (docs/match-fields.md) on texts of every length and shape.
+struct AddressClass {
+  std::string type;  // "ipv4-addr", "ipv6-addr" or "" (neither)
+  int32_t net16 = -1;
+};
+
+AddressClass ClassifyByBytes(std::string_view s) {
+  AddressClass out;
+  if (s.size() >= 7 && s.size() <= 18) {
+    int dots = 0;
+    bool slash = false, bad = false;
+    unsigned octet = 0, digits = 0, first = 256, second = 256;
+    for (char c : s) {
+      if (c >= '0' && c <= '9') {
+        octet = std::min(octet * 10 + static_cast<unsigned>(c - '0'), 256u);
+        ++digits;
+      } else if (c == '.') {
+        unsigned v = digits == 0 ? 256 : octet;
+        if (dots == 0) first = v;
+        if (dots == 1) second = v;
+        ++dots;
+        octet = digits = 0;
+      } else if (c == '/') {
+        slash = true;
+      } else {
+        bad = true;
+        break;
+      }
+    }
+    if (!bad && dots == 3) {
+      out.type = "ipv4-addr";
+      if (!slash && first <= 255 && second <= 255) out.net16 = static_cast<int32_t>(first << 8 | second);
+      return out;
+    }
+  }
+  if (s.size() >= 2 && s.size() <= 49) {
+    bool colon = false, bad = false;
+    for (char c : s) {
+      bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+      if (c == ':') {
+        colon = true;
+      } else if (!(hex || c == '.' || c == '/')) {
+        bad = true;
+        break;
+      }
+    }
+    if (!bad && colon) out.type = "ipv6-addr";
+  }
+  return out;
+}
+
+TEST_F(EventReaderTest, AddressTextsAreClassifiedAsByTheByteDefinition) {
+  std::mt19937 rng(7);
+  const std::string alphabets[] = {"0123456789.", "0123456789./", "0123456789abcdefABCDEF:./",
+                                   "0123456789abcdef:.gG-x /"};
+  std::vector<std::string> texts = {"1.2.3.4", "255.255.255.255", "1.2.3.4/32", "10.0.0.1/8",
+                                    "0001.2.3.4", "1.0002.3.4", "12345.1.2.3", "1.2.3",
+                                    "1.2.3.4.5", "::1", "2001:db8::1", "2001:DB8::FFFF:1.2.3.4",
+                                    "fe80::1/64", "::", "abcdef", "1.2.3.4a", "a1.2.3.4"};
+  for (int i = 0; i < 20000; ++i) {
+    const std::string& alphabet = alphabets[static_cast<size_t>(i) % std::size(alphabets)];
+    size_t len = rng() % 52;
+    std::string t;
+    for (size_t k = 0; k < len; ++k) t.push_back(alphabet[rng() % alphabet.size()]);
+    texts.push_back(t);
+    // Dotted shapes: three or so dots, octets of zero to four digits, sometimes a '/'.
+    std::string d;
+    int parts = 3 + static_cast<int>(rng() % 3);
+    for (int k = 0; k < parts; ++k) {
+      if (k > 0) d.push_back(rng() % 16 == 0 ? '/' : '.');
+      int digits = static_cast<int>(rng() % 5);
+      for (int j = 0; j < digits; ++j) d.push_back(static_cast<char>('0' + rng() % (j == 0 ? 3 : 10)));
+    }
+    texts.push_back(d);
+  }
+  int ipv4 = 0, with_net16 = 0;
+  for (const std::string& text : texts) {
+    AddressClass c = ClassifyByBytes(text);
+    ipv4 += c.type == "ipv4-addr";
+    with_net16 += c.net16 >= 0;
+  }
+  EXPECT_GT(ipv4, 2000);  // the cases reach the shapes that matter
+  EXPECT_GT(with_net16, 1000);
+  for (const std::string& text : texts) {
+    ASSERT_TRUE(Read(R"({"_path":"conn","id.orig_h":")" + text + R"("})").ok()) << text;
+    AddressClass want = ClassifyByBytes(text);
+    AddressClass got;
+    for (const ObjectView& o : obs_.objects()) {
+      if (o.type == "ipv4-addr" || o.type == "ipv6-addr") got.type = std::string(o.type);
+    }
+    for (const Property& p : obs_.properties()) {
+      if (p.name == "value" && p.value.s == text && got.type == "ipv4-addr") got.net16 = p.v4_net16;
+    }
+    EXPECT_EQ(got.type, want.type) << "'" << text << "'";
+    EXPECT_EQ(got.net16, want.net16) << "'" << text << "'";
+  }
+}
+
+// Zeek's `ts` (epoch seconds as a double) becomes whole seconds and microseconds exactly as
+// std::floor and std::llround would make them (TimeFromEpochDouble avoids the libm calls).
+TEST(EventTimeTest, EpochDoubleSplitsIntoSecondsAndRoundedMicroseconds) {
+  std::mt19937_64 rng(11);
+  std::vector<double> values = {0.0, -0.0, 0.5e-6, 1.4999995, 1700000000.0000005, -1.5, -0.25,
+                                -1e-7, 1.9999996, -62135596800.0, 253402300799.0,
+                                253402300798.9999995, 0.49999999999999994, 1700000000.123456};
+  for (int i = 0; i < 200000; ++i) {
+    double whole = static_cast<double>(static_cast<int64_t>(rng() % 4000000000ull) - 2000000000);
+    double frac = static_cast<double>(rng() % 2000001) / 2000000.0;  // hits .5 micro steps
+    values.push_back(whole + frac);
+    values.push_back(std::ldexp(static_cast<double>(rng() >> 11), -20) - 4e9);
+  }
+  for (double v : values) {
+    EventTime got = TimeFromEpochDouble(v);
+    ASSERT_TRUE(got.valid) << v;
+    double whole = std::floor(v);
+    int64_t micros = std::llround((v - whole) * 1e6);
+    int64_t secs = static_cast<int64_t>(whole);
+    if (micros >= 1000000) {
+      secs += 1;
+      micros -= 1000000;
+    }
+    EXPECT_EQ(got.seconds, secs) << std::hexfloat << v;
+    EXPECT_EQ(got.nanos, micros * 1000) << std::hexfloat << v;
+    EXPECT_EQ(got.digits, 6);
+  }
+  EXPECT_FALSE(TimeFromEpochDouble(std::nan("")).valid);
+  EXPECT_FALSE(TimeFromEpochDouble(1e300).valid);
+  EXPECT_FALSE(TimeFromEpochDouble(-1e12).valid);
 }
 
 // The DOM fast path and the On-Demand fallback (taken when the DOM parser refuses a line, e.g.

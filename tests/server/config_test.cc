@@ -73,6 +73,64 @@ TEST(ConfigTest, RejectsBadConfigs) {
   }
 }
 
+TEST(ConfigTest, ClockTableRoundTrips) {
+  NodeConfig c;
+  c.party = "gamma";
+  c.clock_speed = 3600;
+  ASSERT_OK_AND_ASSIGN(c.clock_epoch, base::Timestamp::Parse("2026-11-22T00:00:00.250Z"));
+  ASSERT_OK_AND_ASSIGN(NodeConfig d, ParseConfig(FormatConfig(c), "x"));
+  EXPECT_EQ(d.clock_speed, 3600);
+  ASSERT_TRUE(d.clock_epoch.has_value());
+  EXPECT_EQ(*d.clock_epoch, *c.clock_epoch);
+  EXPECT_EQ(d.clock_epoch->Format(), "2026-11-22T00:00:00.250Z");
+}
+
+TEST(ConfigTest, WithoutClockTableTheClockIsTheSystemClock) {
+  ASSERT_OK_AND_ASSIGN(NodeConfig c, ParseConfig("party = \"a\"\n", "c"));
+  EXPECT_EQ(c.clock_speed, 1);
+  EXPECT_FALSE(c.clock_epoch.has_value());
+  EXPECT_EQ(FormatConfig(c).find("[clock]"), std::string::npos);
+  EXPECT_EQ(NodeClock(c), &base::SystemClock::Default());
+}
+
+TEST(ConfigTest, NodeClockIsScaledAndSharedPerEpochAndSpeed) {
+  ASSERT_OK_AND_ASSIGN(
+      NodeConfig c,
+      ParseConfig("party = \"a\"\n[clock]\nspeed = 100000\nepoch = \"2020-01-01T00:00:00Z\"\n",
+                  "c"));
+  const base::Clock* clock = NodeClock(c);
+  ASSERT_NE(clock, &base::SystemClock::Default());
+  EXPECT_EQ(NodeClock(c), clock);
+  // Six years of real time since the epoch, times 100000, is far beyond the year 9999.
+  EXPECT_EQ(clock->Now().Format(), "9999-12-31T23:59:59.999Z");
+  c.clock_speed = 2;
+  EXPECT_NE(NodeClock(c), clock);
+}
+
+TEST(ConfigTest, RejectsBadClockTables) {
+  struct Case {
+    std::string toml, error;
+  } cases[] = {
+      {"party = \"a\"\n[clock]\nspeed = 0\nepoch = \"2026-01-01T00:00:00Z\"\n",
+       "key clock.speed: 0 out of range (1-100000)"},
+      {"party = \"a\"\n[clock]\nspeed = 100001\nepoch = \"2026-01-01T00:00:00Z\"\n",
+       "key clock.speed: 100001 out of range (1-100000)"},
+      {"party = \"a\"\n[clock]\nspeed = \"fast\"\n", "key clock.speed: must be an integer"},
+      {"party = \"a\"\n[clock]\nspeed = 60\n", "key clock.epoch: missing"},
+      {"party = \"a\"\n[clock]\nepoch = \"yesterday\"\n",
+       "key clock.epoch: timestamp \"yesterday\""},
+      {"party = \"a\"\n[clock]\nepoch = 2026-01-01T00:00:00Z\n",
+       "key clock.epoch: must be a string"},
+      {"party = \"a\"\n[clock]\nrate = 2\n", "key clock.rate: unknown key"},
+      {"party = \"a\"\nclock = 5\n", "key clock: must be a table"},
+  };
+  for (const Case& c : cases) {
+    EXPECT_THAT(ParseConfig(c.toml, "config.toml"),
+                StatusIs(base::StatusCode::kInvalidArgument, HasSubstr(c.error)))
+        << c.toml;
+  }
+}
+
 TEST(ConfigTest, OversizedConfigIsRejectedBeforeParsing) {
   std::string big = "party = \"a\"\n# " + std::string(kMaxConfigBytes, 'x') + "\n";
   EXPECT_THAT(ParseConfig(big, "c"), StatusIs(base::StatusCode::kInvalidArgument,
