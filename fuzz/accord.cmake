@@ -10,3 +10,8 @@ detente_fuzzer(accord_receipt
 detente_fuzzer(accord_document
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/accord_document_fuzzer.cc
   DEPS detente_accord)
+# workflow_cases_fuzzer: ValidateWorkflowBody for every kind, BuildCases, DueActions,
+# ComputeScorecard and ScorecardJson over arbitrary message sets (corpus/workflow_cases/).
+detente_fuzzer(workflow_cases
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/workflow_cases_fuzzer.cc
+  DEPS detente_accord Boost::json)

@@ -5,6 +5,8 @@
 set -euo pipefail
 build=${1:-build-fuzz}; seconds=${2:-600}
 root=$(cd "$(dirname "$0")/.." && pwd)
+# Undefined behaviour is a finding like a crash (the fuzz build compiles UBSan in recover mode).
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 mkdir -p "$build/fuzz-work" "$build/fuzz-crashes"
 status=0
 for bin in "$build"/fuzz/*_fuzzer; do

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -323,6 +324,14 @@ class Exchange {
   Result<Envelope> Originate(std::string_view kind, std::span<const std::string> to,
                              std::string_view body_json, std::string_view tlp = "amber",
                              std::span<const std::string> refs = {});
+  // The same, but `precondition` runs inside the transaction once this party's log is locked
+  // (no other thread or process can originate until it commits or rolls back); an error from
+  // it is returned and nothing is written. For check-then-send steps that must not race
+  // another sender on the same node (e.g. `detente request escalate` and serve's ticker).
+  using Precondition = std::function<Status()>;
+  Result<Envelope> OriginateIf(std::string_view kind, std::span<const std::string> to,
+                               std::string_view body_json, std::string_view tlp,
+                               std::span<const std::string> refs, const Precondition& precondition);
   // The same for many messages in one transaction (one log batch); for benchmarks and bulk.
   struct Draft {
     std::string kind;
@@ -331,7 +340,8 @@ class Exchange {
     std::string tlp = "amber";
     std::vector<std::string> refs;
   };
-  Result<std::vector<Envelope>> OriginateBatch(std::span<const Draft> drafts);
+  Result<std::vector<Envelope>> OriginateBatch(std::span<const Draft> drafts,
+                                               const Precondition& precondition = {});
 
   // Recipient side: checks a Delivery from `sender` and accepts each new envelope addressed to
   // this party: sender's checkpoint signature, consistency from the checkpoint held (held_size

@@ -258,6 +258,10 @@ Result<Accord> Accord::Parse(std::string_view text) {
     ASSIGN_OR_RETURN(d.respond_s, GetInt(e.as_object().at("respond_s"), p + "/respond_s"));
     if (d.acknowledge_s <= 0) return Err(p + "/acknowledge_s", "must be > 0");
     if (d.respond_s < d.acknowledge_s) return Err(p + "/respond_s", "must be >= acknowledge_s");
+    if (d.respond_s > kMaxDeadlineSeconds) {
+      return Err(p + "/respond_s",
+                 "must be <= " + std::to_string(kMaxDeadlineSeconds) + " (10 years)");
+    }
     a.deadlines[std::string(prio)] = d;
   }
   ASSIGN_OR_RETURN(a.tlp_default, GetString(o, "", "tlp_default", 32));

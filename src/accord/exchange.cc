@@ -640,7 +640,22 @@ Result<Envelope> Exchange::Originate(std::string_view kind, std::span<const std:
   return std::move(envs[0]);
 }
 
-Result<std::vector<Envelope>> Exchange::OriginateBatch(std::span<const Draft> drafts) {
+Result<Envelope> Exchange::OriginateIf(std::string_view kind, std::span<const std::string> to,
+                                       std::string_view body_json, std::string_view tlp,
+                                       std::span<const std::string> refs,
+                                       const Precondition& precondition) {
+  Draft d;
+  d.kind = std::string(kind);
+  d.to.assign(to.begin(), to.end());
+  d.body = std::string(body_json);
+  d.tlp = std::string(tlp);
+  d.refs.assign(refs.begin(), refs.end());
+  ASSIGN_OR_RETURN(auto envs, OriginateBatch(std::span<const Draft>(&d, 1), precondition));
+  return std::move(envs[0]);
+}
+
+Result<std::vector<Envelope>> Exchange::OriginateBatch(std::span<const Draft> drafts,
+                                                       const Precondition& precondition) {
   Impl& m = *impl_;
   std::vector<Envelope> envs;
   envs.reserve(drafts.size());
@@ -682,6 +697,7 @@ Result<std::vector<Envelope>> Exchange::OriginateBatch(std::span<const Draft> dr
   auto run = [&]() -> Status {
     ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*m.conn));
     RETURN_IF_ERROR(m.LockLog());
+    if (precondition) RETURN_IF_ERROR(precondition());
     uint64_t first = m.log->size();
     std::string created = m.now();
     int64_t now_us = m.now_us();

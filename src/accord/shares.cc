@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include <boost/json.hpp>
 
@@ -60,6 +61,14 @@ std::vector<std::string> ParseList(std::string_view text) {
     if (e.is_string()) out.emplace_back(e.as_string());
   }
   return out;
+}
+
+// Whether `id` (an object id from a message body) can be indexed: 1..256 bytes, no control
+// character. A partner's body is signed but not trusted, and PostgreSQL's TEXT refuses a NUL
+// (SQLSTATE 22021), which would otherwise fail every later indexing run on that node.
+bool StorableId(std::string_view id) {
+  if (id.empty() || id.size() > 256) return false;
+  return std::none_of(id.begin(), id.end(), [](char c) { return static_cast<uint8_t>(c) < 0x20; });
 }
 
 std::string StringMember(const json::object& o, std::string_view key) {
@@ -195,7 +204,7 @@ Status IndexMessages(store::Connection& conn) {
         std::string id;
         if (m.kind == kShare && o.is_object()) id = StringMember(o.as_object(), "id");
         if (m.kind == kRetract && o.is_string()) id = std::string(o.as_string());
-        if (id.empty() || id.size() > 256) continue;
+        if (!StorableId(id)) continue;
         if (m.kind == kShare) {
           RETURN_IF_ERROR(conn.Exec("INSERT INTO accord_share_objects (message_id, object_id, "
                                     "sender, seq, tlp, outgoing) VALUES ($1, $2, $3, $4, $5, $6) "
@@ -309,10 +318,10 @@ std::vector<std::pair<std::string, std::string>> BodyObjects(const std::string& 
   return out;
 }
 
-// RFC 3339 with milliseconds, so that times compare as text; unparseable text kept as is.
+// RFC 3339 with milliseconds, so that times compare as text; "" when `t` is not a time.
 std::string NormalTime(const std::string& t) {
   auto ts = base::Timestamp::Parse(t);
-  return ts.ok() ? ts->FormatMillis() : t;
+  return ts.ok() ? ts->FormatMillis() : std::string();
 }
 
 int64_t SightingCount(const json::object& o) {
@@ -365,7 +374,7 @@ Result<Envelope> Workflows::Share(std::span<const std::string> to, std::string_v
     ASSIGN_OR_RETURN(auto r, conn.Query("SELECT o.sender, o.tlp, o.message_id, m.received_at "
                                         "FROM accord_share_objects o JOIN accord_messages m ON "
                                         "m.id = o.message_id WHERE o.object_id = $1 AND "
-                                        "o.outgoing = 0 ORDER BY o.seq",
+                                        "o.outgoing = 0 ORDER BY o.seq, o.sender",
                                         {Value(o.id)}));
     std::string sender, got_tlp, mid;
     while (r->Next()) {
@@ -409,6 +418,13 @@ Result<Envelope> Workflows::Retract(std::span<const std::string> object_ids,
   if (reason.size() > kMaxReasonBytes) {
     return base::InvalidArgumentError("the reason is longer than " +
                                       std::to_string(kMaxReasonBytes) + " bytes");
+  }
+  for (size_t i = 0; i < object_ids.size(); ++i) {
+    if (!StorableId(object_ids[i])) {
+      return base::InvalidArgumentError("object id " + std::to_string(i) +
+                                        ": empty, longer than 256 bytes or holding a control "
+                                        "character");
+    }
   }
   store::Connection& conn = exchange_.connection();
   RETURN_IF_ERROR(IndexMessages(conn));
@@ -487,20 +503,32 @@ Result<Workflows::SightingsSent> Workflows::SendSightings(
       ++out.skipped;
       continue;
     }
-    // The producer: the sender of the first share that brought this indicator here.
-    ASSIGN_OR_RETURN(auto r, conn.Query("SELECT o.sender, o.message_id, o.tlp FROM "
-                                        "accord_share_objects o JOIN accord_messages m ON "
-                                        "m.id = o.message_id WHERE o.object_id = $1 AND "
-                                        "o.outgoing = 0 ORDER BY m.received_at, o.seq",
-                                        {Value(indicator)}));
-    if (!r->Next()) {
+    // The producer: the sender of the first share that brought this indicator here (received
+    // at the same instant: the sender first by name, then its log order). Chosen here rather
+    // than by ORDER BY, so that no backend's collation or tie order decides.
+    std::tuple<std::string, std::string, int64_t, std::string, std::string> first;
+    bool found = false;
+    {
+      ASSIGN_OR_RETURN(auto r, conn.Query("SELECT m.received_at, o.sender, o.seq, o.message_id, "
+                                          "o.tlp FROM accord_share_objects o JOIN "
+                                          "accord_messages m ON m.id = o.message_id WHERE "
+                                          "o.object_id = $1 AND o.outgoing = 0",
+                                          {Value(indicator)}));
+      while (r->Next()) {
+        auto row = std::make_tuple(std::string(r->Text(0)), std::string(r->Text(1)), r->Int64(2),
+                                   std::string(r->Text(3)), std::string(r->Text(4)));
+        if (!found || row < first) first = std::move(row);
+        found = true;
+      }
       RETURN_IF_ERROR(r->status());
+    }
+    if (!found) {
       ++out.skipped;
       continue;
     }
-    Group& g = by_producer[std::string(r->Text(0))];
-    g.refs.emplace(r->Text(1));
-    g.tlp = Stricter(g.tlp, std::string(r->Text(2)));
+    Group& g = by_producer[std::get<1>(first)];
+    g.refs.emplace(std::get<3>(first));
+    g.tlp = Stricter(g.tlp, std::get<4>(first));
     g.tlp = Stricter(g.tlp, ObjectTlp(v.as_object()));
     g.sightings.push_back(std::move(v));
     ++g.count;
@@ -524,7 +552,8 @@ Result<int64_t> Workflows::ApplyInbound() {
   {
     ASSIGN_OR_RETURN(auto r,
                      conn.Query("SELECT m.id, m.sender, m.seq, m.kind, m.created, m.body, "
-                                "m.received_at FROM accord_messages m WHERE m.outgoing = 0 AND "
+                                "m.received_at, m.tlp FROM accord_messages m WHERE "
+                                "m.outgoing = 0 AND "
                                 "m.kind IN ('share', 'retract', 'sighting') AND NOT EXISTS "
                                 "(SELECT 1 FROM accord_inbound_applied a WHERE a.message_id = "
                                 "m.id) ORDER BY m.sender, m.seq"));
@@ -537,6 +566,7 @@ Result<int64_t> Workflows::ApplyInbound() {
       m.created = r->Text(4);
       m.body = r->Text(5);
       m.received_at = r->Text(6);
+      m.tlp = r->Text(7);
       pending.push_back(std::move(m));
     }
     RETURN_IF_ERROR(r->status());
@@ -550,6 +580,14 @@ Result<int64_t> Workflows::ApplyInbound() {
   for (const Row& m : pending) {
     ASSIGN_OR_RETURN(taxii::CollectionInfo coll,
                      InboundCollection(repo, options_.api_root, m.sender, exchange_.party()));
+    // Objects are added as at least the message's TLP: unmarked objects of a TLP:RED share stay
+    // RED for the collection's TLP policy (the envelope's TLP is the sender's marking of them).
+    taxii::RepositoryOptions floor_options = ro;
+    for (auto l : {stix::TlpLevel::kClear, stix::TlpLevel::kGreen, stix::TlpLevel::kAmber,
+                   stix::TlpLevel::kAmberStrict, stix::TlpLevel::kRed}) {
+      if (stix::TlpLevelName(l) == m.tlp) floor_options.min_tlp = l;
+    }
+    taxii::Repository floored(conn, floor_options);
     if (m.kind == kShare) {
       ASSIGN_OR_RETURN(std::set<std::string> dead, Tombstoned(conn, m));
       std::vector<std::pair<std::string, std::string>> objects = BodyObjects(m.body, "objects");
@@ -557,7 +595,7 @@ Result<int64_t> Workflows::ApplyInbound() {
       for (const auto& [id, text] : objects) {
         if (!dead.contains(id)) add.push_back(text);
       }
-      if (!add.empty()) RETURN_IF_ERROR(repo.AddObjects(coll, add).status());
+      if (!add.empty()) RETURN_IF_ERROR(floored.AddObjects(coll, add).status());
       // A retraction indexed meanwhile (another process) wins over this older share.
       ASSIGN_OR_RETURN(std::set<std::string> dead_now, Tombstoned(conn, m));
       for (const std::string& id : dead_now) {
@@ -601,25 +639,26 @@ Result<int64_t> Workflows::ApplyInbound() {
             S s;
             s.id = StringMember(o, "id");
             s.indicator = StringMember(o, "sighting_of_ref");
-            if (StringMember(o, "type") != "sighting" || s.id.empty() || s.id.size() > 256 ||
-                s.indicator.empty() || s.indicator.size() > 256) {
+            if (StringMember(o, "type") != "sighting" || !StorableId(s.id) ||
+                !StorableId(s.indicator)) {
               continue;
             }
-            std::string seen_at = StringMember(o, "created");
-            if (seen_at.empty()) seen_at = m.created;
-            s.first = StringMember(o, "first_seen");
-            s.last = StringMember(o, "last_seen");
+            // Times that do not parse are not stored as sent (they would not compare, and may
+            // hold what a column cannot): the sighting's created time, else the message's.
+            std::string seen_at = NormalTime(StringMember(o, "created"));
+            if (seen_at.empty()) seen_at = NormalTime(m.created);
+            if (seen_at.empty()) seen_at = m.created;  // an accepted envelope's created
+            s.first = NormalTime(StringMember(o, "first_seen"));
+            s.last = NormalTime(StringMember(o, "last_seen"));
             if (s.first.empty()) s.first = s.last.empty() ? seen_at : s.last;
             if (s.last.empty()) s.last = s.first;
-            s.first = NormalTime(s.first);
-            s.last = NormalTime(s.last);
             s.count = SightingCount(o);
             rows.push_back(std::move(s));
           }
         }
       }
       for (const auto& [id, text] : objects) add.push_back(text);
-      if (!add.empty()) RETURN_IF_ERROR(repo.AddObjects(coll, add).status());
+      if (!add.empty()) RETURN_IF_ERROR(floored.AddObjects(coll, add).status());
       ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(conn));
       for (const S& s : rows) {
         RETURN_IF_ERROR(conn.Exec("INSERT INTO accord_sightings (message_id, sighting_id, "
@@ -699,6 +738,15 @@ Result<std::vector<ShareInfo>> Workflows::Shares() {
     }
     RETURN_IF_ERROR(r->status());
   }
+  // Byte-wise order whatever the database's collation (PostgreSQL's ORDER BY on TEXT follows
+  // it), so both backends list the same: oldest share first, object ids sorted.
+  std::stable_sort(out.begin(), out.end(), [](const ShareInfo& a, const ShareInfo& b) {
+    return std::tie(a.created, a.id) < std::tie(b.created, b.id);
+  });
+  for (ShareInfo& s : out) {
+    std::sort(s.object_ids.begin(), s.object_ids.end());
+    std::sort(s.retracted.begin(), s.retracted.end());
+  }
   return out;
 }
 
@@ -710,8 +758,7 @@ Result<std::vector<SightingSummary>> Workflows::Sightings() {
                               "MAX(s.last_seen), COUNT(DISTINCT s.message_id) FROM "
                               "accord_sightings s WHERE EXISTS (SELECT 1 FROM "
                               "accord_share_objects o WHERE o.object_id = s.indicator AND "
-                              "o.outgoing = 1) GROUP BY s.indicator, s.party ORDER BY "
-                              "s.indicator, s.party"));
+                              "o.outgoing = 1) GROUP BY s.indicator, s.party"));
   std::vector<SightingSummary> out;
   while (r->Next()) {
     SightingSummary s;
@@ -724,6 +771,11 @@ Result<std::vector<SightingSummary>> Workflows::Sightings() {
     out.push_back(std::move(s));
   }
   RETURN_IF_ERROR(r->status());
+  // By indicator, then party, byte-wise: a PostgreSQL ORDER BY would follow the database's
+  // collation (party names may mix case), so every backend lists them in the same order.
+  std::sort(out.begin(), out.end(), [](const SightingSummary& a, const SightingSummary& b) {
+    return std::tie(a.indicator, a.party) < std::tie(b.indicator, b.party);
+  });
   return out;
 }
 

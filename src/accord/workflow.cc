@@ -253,7 +253,8 @@ Result<RequestCase> OpenRequest(const WorkflowMessage& filed, const Deadlines& d
                                 ": a request goes to exactly one party, not " +
                                 std::to_string(filed.to.size()));
   }
-  if (deadlines.acknowledge_s <= 0 || deadlines.respond_s < deadlines.acknowledge_s) {
+  if (deadlines.acknowledge_s <= 0 || deadlines.respond_s < deadlines.acknowledge_s ||
+      deadlines.respond_s > kMaxDeadlineSeconds) {
     return InvalidArgumentError("request " + filed.id + ": invalid deadlines");
   }
   RETURN_IF_ERROR(ValidateWorkflowBody(filed.kind, filed.body));
@@ -506,6 +507,11 @@ double Seconds(const Timestamp& later, const Timestamp& earlier) {
 
 }  // namespace
 
+bool IsOverdue(const RequestCase& c, const base::Timestamp& now) {
+  const bool running = c.state == RequestState::kFiled || c.state == RequestState::kAcknowledged;
+  return running && ((!c.acknowledged && now > c.acknowledge_due) || now > c.respond_due);
+}
+
 std::vector<PartyScore> ComputeScorecard(const Cases& cases, std::span<const std::string> parties,
                                          const Timestamp& now) {
   std::vector<PartyScore> out;
@@ -528,10 +534,7 @@ std::vector<PartyScore> ComputeScorecard(const Cases& cases, std::span<const std
         if (c.outcome == "declined") ++s.declined;
       }
       s.escalations += c.escalations;
-      bool open = c.state == RequestState::kFiled || c.state == RequestState::kAcknowledged;
-      if (open && ((!c.acknowledged && now > c.acknowledge_due) || now > c.respond_due)) {
-        ++s.overdue_now;
-      }
+      if (IsOverdue(c, now)) ++s.overdue_now;
     }
     for (const ViolationCase& v : cases.violations) {
       if (std::find(v.accused.begin(), v.accused.end(), party) == v.accused.end()) continue;

@@ -88,6 +88,9 @@ enum class RequestState {
 std::string_view RequestStateName(RequestState state);
 
 // Deadlines of one priority, from the accord.
+// The longest deadline an accord may set (10 years): longer spans are refused (Accord::Parse,
+// OpenRequest) instead of overflowing the time arithmetic of the cases.
+inline constexpr int64_t kMaxDeadlineSeconds = int64_t{10} * 366 * 24 * 3600;
 struct Deadlines {
   int64_t acknowledge_s = 0;
   int64_t respond_s = 0;
@@ -146,6 +149,10 @@ struct DueAction {
 };
 std::vector<DueAction> DueActions(const RequestCase& c, const base::Timestamp& now,
                                   double reminder_fraction = 0.75);
+// Open with a deadline running (filed or acknowledged: the respond clock stops while
+// information is awaited) and past it at `now`. The scorecard's overdue_now, the CLI's
+// OVERDUE and the API's "overdue" all use this.
+bool IsOverdue(const RequestCase& c, const base::Timestamp& now);
 
 // A violation report with its answers and disputes, side by side.
 struct ViolationCase {

@@ -59,7 +59,11 @@ struct Loaded {
   std::vector<WorkflowMessage> messages;
   Cases cases;
   std::map<std::string, std::string, std::less<>> tlp;  // request-file / report id -> tlp
+  int64_t rows = 0;  // rows the query returned (messages are never deleted: a change = new ones)
 };
+
+constexpr std::string_view kWorkflowWhere =
+    " FROM accord_messages WHERE kind LIKE 'request-%' OR kind LIKE 'violation-%'";
 
 std::optional<Deadlines> DeadlinesFor(const Accord& accord, std::string_view priority) {
   auto it = accord.deadlines.find(std::string(priority));
@@ -70,12 +74,12 @@ std::optional<Deadlines> DeadlinesFor(const Accord& accord, std::string_view pri
 Result<Loaded> Load(Exchange& ex) {
   Loaded out;
   std::vector<std::pair<std::string, std::string>> unreadable;
-  ASSIGN_OR_RETURN(auto rows,
-                   ex.connection().Query(
-                       "SELECT id, sender, recipients, seq, kind, created, refs, tlp, body FROM "
-                       "accord_messages WHERE kind LIKE 'request-%' OR kind LIKE 'violation-%' "
-                       "ORDER BY created, sender, seq"));
+  ASSIGN_OR_RETURN(
+      auto rows,
+      ex.connection().Query("SELECT id, sender, recipients, seq, kind, created, refs, tlp, body" +
+                            std::string(kWorkflowWhere) + " ORDER BY created, sender, seq"));
   while (rows->Next()) {
+    ++out.rows;
     WorkflowMessage m;
     m.id = std::string(rows->Text(0));
     m.from = std::string(rows->Text(1));
@@ -103,6 +107,40 @@ Result<Loaded> Load(Exchange& ex) {
   });
   for (auto& u : unreadable) out.cases.rejected.push_back(std::move(u));
   return out;
+}
+
+// How many rows Load() would read now.
+Result<int64_t> CountWorkflowRows(Exchange& ex) {
+  ASSIGN_OR_RETURN(auto rows,
+                   ex.connection().Query("SELECT COUNT(*)" + std::string(kWorkflowWhere)));
+  if (!rows->Next()) {
+    RETURN_IF_ERROR(rows->status());
+    return base::InternalError("COUNT(*) returned no row");
+  }
+  return rows->Int64(0);
+}
+
+// Whether step `m` (its created the time it is stamped) may follow what `loaded` holds of case
+// `id`: not stamped before the case's last message, and allowed by the state machine.
+Status CheckStep(const Loaded& loaded, const std::string& id, const WorkflowMessage& m) {
+  for (const RequestCase& c : loaded.cases.requests) {
+    if (c.id != id) continue;
+    const CaseEvent& last = c.history.back();
+    if (m.created < last.at || (m.created == last.at && m.from < last.from)) {
+      return base::FailedPreconditionError(
+          "case " + id + ": this node's clock (" + m.created.FormatMillis() +
+          ") is not after the case's last message (" + last.at.FormatMillis() + " from " +
+          last.from + "); check the node's clock");
+    }
+    RequestCase copy = c;
+    return ApplyToRequest(copy, m);
+  }
+  for (const ViolationCase& v : loaded.cases.violations) {
+    if (v.id != id) continue;
+    ViolationCase copy = v;
+    return ApplyToViolation(copy, m);
+  }
+  return base::NotFoundError("no case " + id + " on this node");
 }
 
 // The next timestamp the exchange will stamp (envelopes carry milliseconds).
@@ -241,8 +279,25 @@ Result<Envelope> SendStep(Exchange& ex, Loaded& loaded, std::string_view case_id
   auto tlp_it = loaded.tlp.find(id);
   std::string tlp = tlp_it != loaded.tlp.end() ? tlp_it->second : ex.accord().tlp_default;
   std::vector<std::string> refs = {id};
-  ASSIGN_OR_RETURN(Envelope env, ex.Originate(kind, to, m.body, tlp, refs));
+  // Checked again under the log's lock, atomically with the send: another process (serve's
+  // ticker, a second CLI command) may have sent a step of this case since `loaded` was read,
+  // e.g. the same escalation; then the state machine's answer on the fresh case is returned.
+  const int64_t rows_seen = loaded.rows;
+  auto still_allowed = [&ex, &id, &m, rows_seen]() -> Status {
+    ASSIGN_OR_RETURN(int64_t now_rows, CountWorkflowRows(ex));
+    if (now_rows == rows_seen) return base::OkStatus();
+    ASSIGN_OR_RETURN(Loaded fresh, Load(ex));
+    WorkflowMessage again = m;
+    again.created = StampNow(ex);
+    Status s = CheckStep(fresh, id, again);
+    if (s.ok()) return s;
+    return Status(s.code(), std::string(s.message()) +
+                                " (another process of this node sent a step of this case "
+                                "meanwhile)");
+  };
+  ASSIGN_OR_RETURN(Envelope env, ex.OriginateIf(kind, to, m.body, tlp, refs, still_allowed));
   // Keep the node's view current for further steps in the same call (RunDue).
+  ++loaded.rows;
   m.id = env.id;
   m.seq = env.seq;
   if (auto t = Timestamp::Parse(env.created); t.ok()) m.created = *t;

@@ -319,9 +319,16 @@ Timestamp ScaledClock::Now() const {
   const int64_t delta = real_.Now().NanosSince(epoch_);
   int64_t scaled = 0;
   if (__builtin_mul_overflow(delta, speed_, &scaled)) return delta > 0 ? kLatest : kEarliest;
-  const int64_t whole = FloorDiv(scaled, kNanosPerSecond);
+  // Floor division without multiplying back (whole * 1e9 overflows when scaled is within a
+  // second of INT64_MIN, e.g. a saturated delta at speed 1).
+  int64_t whole = scaled / kNanosPerSecond;
+  int64_t rem = scaled % kNanosPerSecond;
+  if (rem < 0) {
+    rem += kNanosPerSecond;
+    --whole;
+  }
   const int64_t seconds = epoch_.unix_seconds() + whole;  // both far from int64 limits
-  const int64_t nanos = epoch_.nanos() + (scaled - whole * kNanosPerSecond);
+  const int64_t nanos = epoch_.nanos() + rem;
   Timestamp t = Timestamp::FromUnixSeconds(seconds, static_cast<int32_t>(nanos), 3);
   if (t > kLatest) return kLatest;
   if (t < kEarliest) return kEarliest;

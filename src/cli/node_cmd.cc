@@ -551,8 +551,12 @@ int RunCollection(const std::string& verb, const NodeFlags& f) {
     }
     return kExitOk;
   }
-  // policy: show, or replace the lists given.
-  auto c = server::FindCollection(repo, f.collection);
+  // policy: show, or replace the lists given. The pseudo-collection "accord" holds the policy
+  // of the JSON API's cases and messages (docs/api.md "Accord API").
+  taxii::CollectionInfo accord_pseudo;
+  accord_pseudo.id = std::string(server::kAccordGrant);
+  auto c = f.collection == server::kAccordGrant ? base::Result<taxii::CollectionInfo>(accord_pseudo)
+                                                : server::FindCollection(repo, f.collection);
   if (!c.ok()) {
     int rc = ReportError(cmd, c.status());
     return c.status().code() == base::StatusCode::kNotFound ? kExitInvalid : rc;
@@ -572,7 +576,10 @@ int RunCollection(const std::string& verb, const NodeFlags& f) {
       base::AppendJsonString(&id, c->id);
       std::cout << id << ",\"tlp_policy\":null}\n";
     } else {
-      std::cout << c->id << ": no TLP policy (every reader sees every TLP level)\n";
+      std::cout << c->id
+                << ": no TLP policy (deny by default: readers see up to TLP:AMBER; "
+                   "name TLP:RED and AMBER+STRICT readers with --red-users / "
+                   "--amber-strict-users)\n";
     }
     return kExitOk;
   }

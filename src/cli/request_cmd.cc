@@ -107,10 +107,7 @@ bool IsOpen(const RequestCase& c) {
 }
 
 // Open and past a deadline that is running (the respond clock stops while info is needed).
-bool Overdue(const RequestCase& c, const base::Timestamp& now) {
-  bool running = c.state == RequestState::kFiled || c.state == RequestState::kAcknowledged;
-  return running && ((!c.acknowledged && now > c.acknowledge_due) || now > c.respond_due);
-}
+bool Overdue(const RequestCase& c, const base::Timestamp& now) { return accord::IsOverdue(c, now); }
 
 json::object RequestJson(const RequestCase& c, const base::Timestamp& now) {
   return json::object{

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <cctype>
 #include <initializer_list>
 #include <map>
 #include <optional>
@@ -15,6 +16,8 @@
 
 #include "accord/accord.h"
 #include "peer/peer.h"
+#include "server/policy.h"
+#include "stix/stix.h"
 
 namespace detente::server {
 namespace {
@@ -133,20 +136,56 @@ base::Result<std::map<std::string, std::string>> ParseQuery(
   return out;
 }
 
-bool IsOverdue(const accord::RequestCase& c, const base::Timestamp& now) {
-  const bool open =
-      c.state == accord::RequestState::kFiled || c.state == accord::RequestState::kAcknowledged;
-  return open && ((!c.acknowledged && now > c.acknowledge_due) || now > c.respond_due);
+// What the API's user may read. TLP content is guarded as in the TAXII collections (deny by
+// default): the TLP policy of the pseudo-collection "accord" (policy.h; `detente collection
+// policy accord --red-users U`) names who sees TLP:RED and TLP:AMBER+STRICT cases and
+// messages; for anyone else their bodies, signed envelopes, titles and summaries are withheld
+// (ids, parties, states and times stay: the hotline and scorecard show as much to any party).
+struct Reader {
+  std::string user;
+  std::optional<stix::TlpLevel> ceiling;  // nullopt: every level
+
+  bool May(std::string_view tlp) const {
+    if (!ceiling) return true;
+    for (auto l : {stix::TlpLevel::kClear, stix::TlpLevel::kGreen, stix::TlpLevel::kAmber,
+                   stix::TlpLevel::kAmberStrict, stix::TlpLevel::kRed}) {
+      if (stix::TlpLevelName(l) == tlp) return l <= *ceiling;
+    }
+    return false;  // not a TLP level an envelope can carry: show nothing
+  }
+  std::string Withheld(std::string_view tlp) const {
+    std::string level(tlp.substr(0, 32));
+    for (char& ch : level) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    return "TLP:" + level + " content withheld from user " + user +
+           ": the TLP policy of \"accord\" does not name this user (detente collection policy "
+           "accord --" +
+           (tlp == "amber+strict" ? "amber-strict" : "red") + "-users ...)";
+  }
+};
+
+base::Result<Reader> ReaderOf(accord::Exchange& ex, const Request& request) {
+  Reader r;
+  r.user = request.principal ? request.principal->name : std::string();
+  ASSIGN_OR_RETURN(std::optional<TlpPolicy> policy, GetTlpPolicy(ex.connection(), kAccordGrant));
+  r.ceiling = MaxTlpFor(policy, r.user);
+  return r;
 }
 
-json::object RequestJson(const accord::RequestCase& c, const base::Timestamp& now) {
+// The TLP of the message that opened case `id` ("" when the node does not hold it).
+base::Result<std::string> CaseTlp(accord::Exchange& ex, std::string_view id) {
+  ASSIGN_OR_RETURN(auto msg, ex.FindMessage(id));
+  return msg ? msg->tlp : std::string();
+}
+
+json::object RequestJson(const accord::RequestCase& c, const base::Timestamp& now,
+                         const Reader& reader, std::string_view tlp) {
   return json::object{
       {"id", c.id},
       {"requester", c.requester},
       {"responder", c.responder},
       {"category", c.category},
       {"priority", c.priority},
-      {"title", c.title},
+      {"title", reader.May(tlp) ? c.title : reader.Withheld(tlp)},
       {"state", accord::RequestStateName(c.state)},
       {"outcome", c.outcome.empty() ? json::value(nullptr) : json::value(c.outcome)},
       {"resolution", c.resolution.empty() ? json::value(nullptr) : json::value(c.resolution)},
@@ -156,13 +195,14 @@ json::object RequestJson(const accord::RequestCase& c, const base::Timestamp& no
       {"closed", TimeOrNull(c.closed)},
       {"acknowledge_due", c.acknowledge_due.FormatMillis()},
       {"respond_due", c.respond_due.FormatMillis()},
-      {"overdue", IsOverdue(c, now)},
+      {"overdue", accord::IsOverdue(c, now)},
       {"escalations", c.escalations},
       {"feedbacks", c.feedbacks},
   };
 }
 
-json::object ViolationJson(const accord::ViolationCase& v) {
+json::object ViolationJson(const accord::ViolationCase& v, const Reader& reader,
+                           std::string_view tlp) {
   json::array entries;
   for (const auto& e : v.entries) {
     entries.emplace_back(
@@ -176,17 +216,20 @@ json::object ViolationJson(const accord::ViolationCase& v) {
                       {"reporter", v.reporter},
                       {"accused", Strings(v.accused)},
                       {"commitment", v.commitment},
-                      {"summary", v.summary},
+                      {"summary", reader.May(tlp) ? v.summary : reader.Withheld(tlp)},
                       {"reported", v.reported.FormatMillis()},
                       {"entries", std::move(entries)}};
 }
 
 // M: one message with its signed envelope and its proof of inclusion in the sender's log.
-base::Result<json::object> MessageJson(accord::Exchange& ex, std::string_view id) {
+base::Result<json::object> MessageJson(accord::Exchange& ex, std::string_view id,
+                                       const Reader& reader) {
   ASSIGN_OR_RETURN(auto msg, ex.FindMessage(id));
   if (!msg) return base::NotFoundError("message " + std::string(id) + " is not held");
   ASSIGN_OR_RETURN(auto proof, ex.ProveMessage(id));
-  json::value body = json::parse(msg->body);  // canonical JSON written by the exchange
+  const bool may = reader.May(msg->tlp);
+  json::value body = may ? json::parse(msg->body)  // canonical JSON written by the exchange
+                         : json::value(json::object{{"withheld", reader.Withheld(msg->tlp)}});
   json::value p = nullptr;
   if (proof) {
     json::array inclusion;
@@ -196,16 +239,17 @@ base::Result<json::object> MessageJson(accord::Exchange& ex, std::string_view id
                      {"inclusion", std::move(inclusion)}};
   }
   return json::object{
-      {"id", msg->id},        {"from", msg->from},       {"to", Strings(msg->to)},
-      {"kind", msg->kind},    {"created", msg->created}, {"seq", msg->seq},
-      {"tlp", msg->tlp},      {"body", std::move(body)}, {"envelope", msg->envelope},
-      {"proof", std::move(p)}};
+      {"id", msg->id},         {"from", msg->from},       {"to", Strings(msg->to)},
+      {"kind", msg->kind},     {"created", msg->created}, {"seq", msg->seq},
+      {"tlp", msg->tlp},       {"body", std::move(body)}, {"envelope", may ? msg->envelope : ""},
+      {"proof", std::move(p)}, {"withheld", !may}};
 }
 
-base::Result<json::array> MessagesJson(accord::Exchange& ex, const std::vector<std::string>& ids) {
+base::Result<json::array> MessagesJson(accord::Exchange& ex, const std::vector<std::string>& ids,
+                                       const Reader& reader) {
   json::array out;
   for (const std::string& id : ids) {
-    ASSIGN_OR_RETURN(json::object m, MessageJson(ex, id));
+    ASSIGN_OR_RETURN(json::object m, MessageJson(ex, id, reader));
     out.emplace_back(std::move(m));
   }
   return out;
@@ -371,7 +415,7 @@ Response ApiMount::Overview(const Request& request) {
     auto cases = accord::Workflows(ex).LoadCases();
     if (cases.ok()) {
       for (const auto& c : cases->requests) {
-        if (IsOverdue(c, now)) overdue.emplace_back(c.id);
+        if (accord::IsOverdue(c, now)) overdue.emplace_back(c.id);
       }
     } else if (cases.status().code() != StatusCode::kUnimplemented) {
       return cases.status();
@@ -419,13 +463,15 @@ Response ApiMount::ListRequests(const Request& request) {
   }
   auto out = exchange_->With([&](accord::Exchange& ex) -> base::Result<json::object> {
     const base::Timestamp now = ex.clock().Now();
+    ASSIGN_OR_RETURN(Reader reader, ReaderOf(ex, request));
     ASSIGN_OR_RETURN(accord::Cases cases, accord::Workflows(ex).LoadCases());
     json::array list;
     for (const auto& c : cases.requests) {
       if (!state.empty() && accord::RequestStateName(c.state) != state) continue;
       if (!priority.empty() && c.priority != priority) continue;
       if (!party.empty() && c.requester != party && c.responder != party) continue;
-      list.emplace_back(RequestJson(c, now));
+      ASSIGN_OR_RETURN(std::string tlp, CaseTlp(ex, c.id));
+      list.emplace_back(RequestJson(c, now, reader, tlp));
     }
     return json::object{{"now", now.FormatMillis()}, {"requests", std::move(list)}};
   });
@@ -438,14 +484,17 @@ Response ApiMount::GetRequest(const Request& request) {
   if (!ValidId(id)) return Response::Error(404, "Not Found", "no request with this id");
   auto out = exchange_->With([&](accord::Exchange& ex) -> base::Result<json::object> {
     const base::Timestamp now = ex.clock().Now();
+    ASSIGN_OR_RETURN(Reader reader, ReaderOf(ex, request));
     ASSIGN_OR_RETURN(accord::Cases cases, accord::Workflows(ex).LoadCases());
     for (const auto& c : cases.requests) {
       if (c.id != id) continue;
       std::vector<std::string> ids;
       for (const auto& e : c.history) ids.push_back(e.id);
-      ASSIGN_OR_RETURN(json::array messages, MessagesJson(ex, ids));
-      return json::object{
-          {"now", now.FormatMillis()}, {"request", RequestJson(c, now)}, {"messages", messages}};
+      ASSIGN_OR_RETURN(json::array messages, MessagesJson(ex, ids, reader));
+      ASSIGN_OR_RETURN(std::string tlp, CaseTlp(ex, c.id));
+      return json::object{{"now", now.FormatMillis()},
+                          {"request", RequestJson(c, now, reader, tlp)},
+                          {"messages", messages}};
     }
     return base::NotFoundError("no request " + id + " on this node");
   });
@@ -476,9 +525,13 @@ Response ApiMount::ListViolations(const Request& request) {
   auto q = ParseQuery(request.query, {});
   if (!q.ok()) return ApiError(q.status());
   auto out = exchange_->With([&](accord::Exchange& ex) -> base::Result<json::object> {
+    ASSIGN_OR_RETURN(Reader reader, ReaderOf(ex, request));
     ASSIGN_OR_RETURN(accord::Cases cases, accord::Workflows(ex).LoadCases());
     json::array list;
-    for (const auto& v : cases.violations) list.emplace_back(ViolationJson(v));
+    for (const auto& v : cases.violations) {
+      ASSIGN_OR_RETURN(std::string tlp, CaseTlp(ex, v.id));
+      list.emplace_back(ViolationJson(v, reader, tlp));
+    }
     return json::object{{"violations", std::move(list)}};
   });
   if (!out.ok()) return ApiError(out.status());
@@ -489,13 +542,16 @@ Response ApiMount::GetViolation(const Request& request) {
   std::string id(request.Param("id"));
   if (!ValidId(id)) return Response::Error(404, "Not Found", "no violation report with this id");
   auto out = exchange_->With([&](accord::Exchange& ex) -> base::Result<json::object> {
+    ASSIGN_OR_RETURN(Reader reader, ReaderOf(ex, request));
     ASSIGN_OR_RETURN(accord::Cases cases, accord::Workflows(ex).LoadCases());
     for (const auto& v : cases.violations) {
       if (v.id != id) continue;
       std::vector<std::string> ids = {v.id};
       for (const auto& e : v.entries) ids.push_back(e.id);
-      ASSIGN_OR_RETURN(json::array messages, MessagesJson(ex, ids));
-      return json::object{{"violation", ViolationJson(v)}, {"messages", std::move(messages)}};
+      ASSIGN_OR_RETURN(json::array messages, MessagesJson(ex, ids, reader));
+      ASSIGN_OR_RETURN(std::string tlp, CaseTlp(ex, v.id));
+      return json::object{{"violation", ViolationJson(v, reader, tlp)},
+                          {"messages", std::move(messages)}};
     }
     return base::NotFoundError("no violation report " + id + " on this node");
   });
@@ -660,6 +716,17 @@ Response ApiMount::Scorecard(const Request& request) {
 
 Response ApiMount::Verify(const Request& request) {
   (void)request;
+  if (verifying_.exchange(true)) {
+    Response r = Response::Error(429, "Too Many Requests",
+                                 "a verification is already running on this node; retry when it "
+                                 "has finished");
+    r.SetHeader("Retry-After", "5");
+    return r;
+  }
+  struct Done {
+    std::atomic<bool>* flag;
+    ~Done() { flag->store(false); }
+  } done{&verifying_};
   auto out = exchange_->With([&](accord::Exchange& ex) -> base::Result<json::object> {
     ASSIGN_OR_RETURN(accord::VerifyReport r, ex.Verify());
     json::array findings;

@@ -69,6 +69,9 @@ class ApiMount {
   UserStore* users_;
   std::function<void()> notify_;
   std::atomic<int> logins_in_flight_{0};
+  // A verification reads the whole store under the exchange's lock (the peer agent, the
+  // workflow ticker and every other route wait): one at a time, others are answered 429.
+  std::atomic<bool> verifying_{false};
 };
 
 }  // namespace detente::server

@@ -190,6 +190,14 @@ base::Status CheckClockConfig(const NodeConfig& c) {
                                       std::to_string(base::ScaledClock::kMinSpeed) + "-" +
                                       std::to_string(base::ScaledClock::kMaxSpeed) + ")");
   }
+  // The epoch must be a real date near now: the scaled clock counts nanoseconds from it in 64
+  // bits, which cannot span more than ~292 years.
+  if (c.clock_epoch.has_value() &&
+      (c.clock_epoch->unix_seconds() < 0 || c.clock_epoch->unix_seconds() > 7'258'118'400)) {
+    return base::InvalidArgumentError(
+        "key clock.epoch: " + c.clock_epoch->Format() +
+        " out of range (1970-01-01T00:00:00Z to 2200-01-01T00:00:00Z)");
+  }
   if (c.clock_speed != 1 && !c.clock_epoch.has_value()) {
     return base::InvalidArgumentError(
         "key clock.epoch: missing; a clock speed other than 1 needs a fixed epoch, an RFC 3339 "

@@ -4,8 +4,6 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <boost/json.hpp>
-#include <cctype>
 #include <utility>
 
 #include "accord/accord.h"
@@ -217,26 +215,25 @@ std::optional<Response> TaxiiMount::Outbound(const Request& request, Instance& i
       !request.principal->CanWrite(coll->id)) {
     return std::nullopt;  // the Service answers (404, 403, or an ordinary POST)
   }
-  // Only a body the Service would take: anything else gets its usual error, nothing shared.
-  std::string_view type = request.Header("content-type");
-  constexpr std::string_view kTaxiiType = "application/taxii+json";
-  if (type.size() < kTaxiiType.size() ||
-      !std::equal(kTaxiiType.begin(), kTaxiiType.end(), type.begin(),
-                  [](char a, char b) { return a == std::tolower(static_cast<unsigned char>(b)); })) {
+  // Only a POST the Service will store (the same checks, in its order: Accept, Content-Type,
+  // max_content_length, the envelope): anything else gets its usual error and nothing is
+  // shared, so a partner never receives objects the node then refused to store.
+  if (request.HasHeader("accept") && !taxii::AcceptsTaxii(request.Header("accept"))) {
     return std::nullopt;
   }
-  boost::system::error_code ec;
-  boost::json::value body = boost::json::parse(request.body, ec);
-  if (ec || !body.is_object()) return std::nullopt;
-  const boost::json::value* objects = body.as_object().if_contains("objects");
-  if (objects == nullptr || !objects->is_array()) return std::nullopt;
+  if (!taxii::IsTaxiiContentType(request.Header("content-type"))) return std::nullopt;
+  auto api_root = instance.repo->GetApiRoot(root);
+  if (!api_root.ok() || static_cast<int64_t>(request.body.size()) > api_root->max_content_length) {
+    return std::nullopt;
+  }
+  auto objects = taxii::SplitEnvelope(request.body);
+  if (!objects.ok()) return std::nullopt;
   std::vector<std::string> valid;
   stix::Validator validator;
   stix::Report report;
-  for (const boost::json::value& o : objects->as_array()) {
-    std::string text = boost::json::serialize(o);
-    validator.Validate(text, &report);
-    if (report.valid()) valid.push_back(std::move(text));
+  for (std::string_view o : *objects) {
+    validator.Validate(o, &report);
+    if (report.valid()) valid.emplace_back(o);
   }
   if (valid.empty()) return std::nullopt;
   base::Status s = outbound_(std::string_view(coll->alias).substr(3), valid);

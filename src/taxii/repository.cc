@@ -621,6 +621,9 @@ Result<std::vector<AddResult>> Repository::AddObjects(const CollectionInfo& coll
     crypto::Digest digest = crypto::Sha256(*canon);
     Candidate c{i, std::move(facts).value(),
                 std::string(reinterpret_cast<const char*>(digest.data()), digest.size()), ""};
+    if (options_.min_tlp && (!c.facts.tlp || *c.facts.tlp < *options_.min_tlp)) {
+      c.facts.tlp = options_.min_tlp;
+    }
     if (!c.facts.version.empty()) {
       auto t = base::Timestamp::Parse(c.facts.version);
       if (!t.ok()) {

@@ -34,6 +34,8 @@
 #include "base/base.h"
 #include "stix/stix.h"
 #include "store/store.h"
+#include "taxii/envelope.h"     // IWYU pragma: export
+#include "taxii/negotiation.h"  // IWYU pragma: export
 
 namespace detente::taxii {
 
@@ -112,6 +114,10 @@ struct RepositoryOptions {
   base::Clock* clock = &base::SystemClock::Default();  // for date_added; must outlive the repo
   // A hard cap on versions of one object per collection (a POST adding more fails for it).
   int max_versions_per_object = 10000;
+  // When set, every object added is kept as at least this TLP level, whatever its own
+  // markings (e.g. the objects of a share received under TLP:RED: the collection's TLP policy
+  // then guards them as RED even when the objects themselves are unmarked).
+  std::optional<stix::TlpLevel> min_tlp;
 };
 
 // Status resources (section 4.3.1) are kept as their JSON text.

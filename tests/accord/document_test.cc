@@ -131,6 +131,12 @@ const AccordCase kAccordCases[] = {
     {"RespondBeforeAcknowledge",
      [](json::object& o) { o["deadlines"].as_object()["high"].as_object()["respond_s"] = 1; },
      "/deadlines/high/respond_s: must be >= acknowledge_s"},
+    // Found by fuzz/workflow_cases: a deadline past ~292 years overflowed the case arithmetic.
+    {"RespondLongerThanTenYears",
+     [](json::object& o) {
+       o["deadlines"].as_object()["high"].as_object()["respond_s"] = int64_t{9'300'000'000};
+     },
+     "/deadlines/high/respond_s: must be <= 316224000 (10 years)"},
     {"BadTlp", [](json::object& o) { o["tlp_default"] = "white"; }, "/tlp_default: not one of"},
     {"WitnessNotAParty", [](json::object& o) { o["witnesses"] = json::array{"zed"}; },
      "/witnesses/0: \"zed\" is not a party"},

@@ -118,6 +118,20 @@ TEST(RequestTest, RequestToTwoPartiesIsRejected) {
               StatusIs(base::StatusCode::kInvalidArgument, HasSubstr("exactly one party")));
 }
 
+// Found by fuzz/workflow_cases: filed + respond_s overflowed int64 nanoseconds (UB) for
+// deadlines of more than ~292 years; they are refused as invalid instead.
+TEST(RequestTest, DeadlineLongerThanTenYearsIsRejected) {
+  const Deadlines huge{3600, int64_t{7'283'093'156'739'312'258}};
+  EXPECT_THAT(OpenRequest(Msg("r", "alpha", {"beta"}, kRequestFile, 0, {}, kPreservation), huge)
+                  .status(),
+              StatusIs(base::StatusCode::kInvalidArgument, HasSubstr("invalid deadlines")));
+  const Deadlines ten_years{3600, kMaxDeadlineSeconds};
+  EXPECT_THAT(OpenRequest(Msg("r", "alpha", {"beta"}, kRequestFile, 0, {}, kPreservation),
+                          ten_years)
+                  .status(),
+              IsOk());
+}
+
 TEST(RequestTest, FullLifeCycle) {
   RequestCase c = Filed();
   ASSERT_OK(ApplyToRequest(c, Msg("m1", "beta", {"alpha"}, kRequestAck, 60, {"r1"}, "{}")));

@@ -1,15 +1,18 @@
 // workflows_test.cc: accord::Workflows on three in-process nodes (alpha, beta, gamma), each an
-// Exchange on its own SQLite file with one base::FakeClock, messages moved between them with
+// Exchange on its own database with one base::FakeClock, messages moved between them with
 // NextDelivery / Accept / RecordAnswer: every request life-cycle path, refused steps (nothing
 // sent), reminders and hotline escalations on the fake clock (exactly once), status reports,
-// violation reports side by side, and a scorecard checked by hand.
+// violation reports side by side, and a scorecard checked by hand. Parametrized over the
+// backend (SQLite in accord_workflows_test, PostgreSQL in accord_pg_test).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "accord/accord_test_util.h"
@@ -36,7 +39,7 @@ std::string RequestBody(std::string_view priority = "critical") {
          R"("legal_basis":"Accord art. 4","identifiers":["203.0.113.7"],"retention_days":90})";
 }
 
-class WorkflowsTest : public ::testing::Test {
+class WorkflowsTest : public ::testing::TestWithParam<store::Backend> {
  protected:
   void SetUp() override {
     clock_ = std::make_unique<base::FakeClock>(TestStart());
@@ -47,7 +50,7 @@ class WorkflowsTest : public ::testing::Test {
       auto& n = nodes_[p];
       n = std::make_unique<TestNode>();
       n->party = p;
-      ASSERT_OK(n->db.Create(store::Backend::kSqlite));
+      ASSERT_OK(n->db.Create(GetParam()));
       auto conn = n->db.Open();
       ASSERT_OK(Exchange::Join(*conn, accord_, p, TestKey(p)));
       auto ex = Exchange::Open(OpenUrl(n->db.url()), p, TestKey(p), options);
@@ -151,7 +154,7 @@ class WorkflowsTest : public ::testing::Test {
 
 // ---- filing ---------------------------------------------------------------------------------
 
-TEST_F(WorkflowsTest, FiledRequestOpensTheSameCaseOnBothNodes) {
+TEST_P(WorkflowsTest, FiledRequestOpensTheSameCaseOnBothNodes) {
   std::string id = File();
   Sync();
   for (const std::string p : {"alpha", "beta"}) {
@@ -174,7 +177,7 @@ TEST_F(WorkflowsTest, FiledRequestOpensTheSameCaseOnBothNodes) {
   EXPECT_EQ(sent[0].tlp, "amber");  // the accord's default
 }
 
-TEST_F(WorkflowsTest, FileRequestRefusesSelfUnknownPartyAndBadBody) {
+TEST_P(WorkflowsTest, FileRequestRefusesSelfUnknownPartyAndBadBody) {
   EXPECT_THAT(W("alpha").FileRequest("alpha", RequestBody()),
               StatusIs(Code::kInvalidArgument, HasSubstr("itself")));
   EXPECT_THAT(W("alpha").FileRequest("delta", RequestBody()),
@@ -191,7 +194,7 @@ TEST_F(WorkflowsTest, FileRequestRefusesSelfUnknownPartyAndBadBody) {
   EXPECT_EQ(LogSize("alpha"), 1u);  // genesis only
 }
 
-TEST_F(WorkflowsTest, FileRequestKeepsTheGivenTlpForEveryStep) {
+TEST_P(WorkflowsTest, FileRequestKeepsTheGivenTlpForEveryStep) {
   auto e = W("alpha").FileRequest("beta", RequestBody(), "red");
   ASSERT_OK(e.status());
   EXPECT_EQ(e->tlp, "red");
@@ -202,7 +205,7 @@ TEST_F(WorkflowsTest, FileRequestKeepsTheGivenTlpForEveryStep) {
 
 // ---- life cycles ----------------------------------------------------------------------------
 
-TEST_F(WorkflowsTest, AcknowledgeRespondCloseAcceptedAndFeedback) {
+TEST_P(WorkflowsTest, AcknowledgeRespondCloseAcceptedAndFeedback) {
   std::string id = File();
   Advance(60);
   Sync();
@@ -230,7 +233,7 @@ TEST_F(WorkflowsTest, AcknowledgeRespondCloseAcceptedAndFeedback) {
   }
 }
 
-TEST_F(WorkflowsTest, EveryResponseOutcomeIsRecordedAndDeclinedNeedsAReason) {
+TEST_P(WorkflowsTest, EveryResponseOutcomeIsRecordedAndDeclinedNeedsAReason) {
   for (std::string outcome : {"completed", "partial", "no-findings", "declined"}) {
     std::string id = File();
     Advance(1);
@@ -253,7 +256,7 @@ TEST_F(WorkflowsTest, EveryResponseOutcomeIsRecordedAndDeclinedNeedsAReason) {
   }
 }
 
-TEST_F(WorkflowsTest, InformationNeededStopsTheRespondClock) {
+TEST_P(WorkflowsTest, InformationNeededStopsTheRespondClock) {
   std::string id = File("alpha", "beta", "high");  // 14400 / 259200
   Advance(100);
   Sync();
@@ -278,7 +281,7 @@ TEST_F(WorkflowsTest, InformationNeededStopsTheRespondClock) {
   EXPECT_EQ(Case("alpha", id).state, RequestState::kResponded);
 }
 
-TEST_F(WorkflowsTest, CloseDisputed) {
+TEST_P(WorkflowsTest, CloseDisputed) {
   std::string id = File();
   Advance(1);
   Sync();
@@ -291,7 +294,7 @@ TEST_F(WorkflowsTest, CloseDisputed) {
   EXPECT_EQ(c.resolution, "disputed");
 }
 
-TEST_F(WorkflowsTest, WithdrawEndsTheCaseAndNothingFollows) {
+TEST_P(WorkflowsTest, WithdrawEndsTheCaseAndNothingFollows) {
   std::string id = File();
   Advance(1);
   Sync();
@@ -309,7 +312,7 @@ TEST_F(WorkflowsTest, WithdrawEndsTheCaseAndNothingFollows) {
   EXPECT_TRUE(due->sent.empty());
 }
 
-TEST_F(WorkflowsTest, EitherSideMaySendAStatusReport) {
+TEST_P(WorkflowsTest, EitherSideMaySendAStatusReport) {
   std::string id = File();
   Advance(1);
   Sync();
@@ -324,7 +327,7 @@ TEST_F(WorkflowsTest, EitherSideMaySendAStatusReport) {
 
 // ---- refused steps --------------------------------------------------------------------------
 
-TEST_F(WorkflowsTest, RefusedStepsSendNothing) {
+TEST_P(WorkflowsTest, RefusedStepsSendNothing) {
   std::string id = File();
   Advance(1);
   Sync();
@@ -366,7 +369,7 @@ TEST_F(WorkflowsTest, RefusedStepsSendNothing) {
   EXPECT_TRUE(und->empty());
 }
 
-TEST_F(WorkflowsTest, AStepStampedBeforeTheCasesLastMessageIsRefused) {
+TEST_P(WorkflowsTest, AStepStampedBeforeTheCasesLastMessageIsRefused) {
   At(100);
   std::string id = File();
   Sync();
@@ -383,7 +386,7 @@ TEST_F(WorkflowsTest, AStepStampedBeforeTheCasesLastMessageIsRefused) {
 
 // ---- reminders, escalations, status reports --------------------------------------------------
 
-TEST_F(WorkflowsTest, ReminderAtThreeQuartersThenEscalationToEveryPartyExactlyOnce) {
+TEST_P(WorkflowsTest, ReminderAtThreeQuartersThenEscalationToEveryPartyExactlyOnce) {
   std::string id = File();  // critical: acknowledge 3600 s, respond 86400 s
   Sync();
   auto run = [&] {
@@ -457,7 +460,7 @@ TEST_F(WorkflowsTest, ReminderAtThreeQuartersThenEscalationToEveryPartyExactlyOn
               StatusIs(Code::kFailedPrecondition, HasSubstr("already escalated")));
 }
 
-TEST_F(WorkflowsTest, NothingIsDueOnceTheDeadlineIsMet) {
+TEST_P(WorkflowsTest, NothingIsDueOnceTheDeadlineIsMet) {
   std::string id = File();
   Sync();
   At(2700);
@@ -478,7 +481,7 @@ TEST_F(WorkflowsTest, NothingIsDueOnceTheDeadlineIsMet) {
   EXPECT_THAT((*reminder)->body, HasSubstr(R"("deadline":"respond")"));
 }
 
-TEST_F(WorkflowsTest, EscalationAfterALongOutageSkipsTheReminder) {
+TEST_P(WorkflowsTest, EscalationAfterALongOutageSkipsTheReminder) {
   std::string id = File();
   Sync();
   At(4000);  // the node was down through the reminder time
@@ -490,7 +493,7 @@ TEST_F(WorkflowsTest, EscalationAfterALongOutageSkipsTheReminder) {
   EXPECT_EQ(Case("alpha", id).escalations, 1);
 }
 
-TEST_F(WorkflowsTest, ResponderSendsAStatusReportEveryIntervalWhileOpen) {
+TEST_P(WorkflowsTest, ResponderSendsAStatusReportEveryIntervalWhileOpen) {
   WorkflowsOptions o;
   o.status_interval_s = 3600;
   std::string id = File("alpha", "beta", "low");  // 259200 / 2592000: no reminders in play
@@ -528,7 +531,7 @@ TEST_F(WorkflowsTest, ResponderSendsAStatusReportEveryIntervalWhileOpen) {
   EXPECT_TRUE(alpha_due->sent.empty());
 }
 
-TEST_F(WorkflowsTest, TickRunsTheDueActions) {
+TEST_P(WorkflowsTest, TickRunsTheDueActions) {
   File();
   Sync();
   At(3600);
@@ -540,7 +543,7 @@ TEST_F(WorkflowsTest, TickRunsTheDueActions) {
 
 // ---- violation reports ----------------------------------------------------------------------
 
-TEST_F(WorkflowsTest, ViolationReportAnswersAndDisputesStandSideBySide) {
+TEST_P(WorkflowsTest, ViolationReportAnswersAndDisputesStandSideBySide) {
   std::vector<std::string> accused = {"beta", "gamma"};
   auto report = W("alpha").ReportViolation(
       accused, R"({"commitment":"C1","summary":"indicators shared after 5 days",)"
@@ -581,7 +584,7 @@ TEST_F(WorkflowsTest, ViolationReportAnswersAndDisputesStandSideBySide) {
               StatusIs(Code::kInvalidArgument, HasSubstr("is a violation report")));
 }
 
-TEST_F(WorkflowsTest, ViolationReportRefusesUnknownCommitmentAndParties) {
+TEST_P(WorkflowsTest, ViolationReportRefusesUnknownCommitmentAndParties) {
   std::vector<std::string> beta = {"beta"};
   std::string body = R"({"commitment":"C9","summary":"s","evidence":[]})";
   EXPECT_THAT(W("alpha").ReportViolation(beta, body),
@@ -599,7 +602,7 @@ TEST_F(WorkflowsTest, ViolationReportRefusesUnknownCommitmentAndParties) {
 
 // ---- the scorecard --------------------------------------------------------------------------
 
-TEST_F(WorkflowsTest, ScorecardFiguresMatchAHandCount) {
+TEST_P(WorkflowsTest, ScorecardFiguresMatchAHandCount) {
   // A: critical (3600 / 86400), acknowledged after 600 s, answered after 3000 s: on time.
   std::string a = File("alpha", "beta", "critical");
   At(600);
@@ -666,6 +669,50 @@ TEST_F(WorkflowsTest, ScorecardFiguresMatchAHandCount) {
   EXPECT_EQ(ScorecardJson(*from_alpha), ScorecardJson(*from_beta));
   (void)c;
 }
+
+// ---- two senders on one node (R3) -------------------------------------------------------------
+
+// A clock that runs `hook` once, at the first Now() after Arm(): in RunDue, after the cases are
+// read and before anything is signed, the moment another process could send the same step.
+class HookClock final : public base::Clock {
+ public:
+  explicit HookClock(const base::Clock& base) : base_(base) {}
+  base::Timestamp Now() const override {
+    if (auto hook = std::exchange(hook_, nullptr)) hook();
+    return base_.Now();
+  }
+  void Arm(std::function<void()> hook) { hook_ = std::move(hook); }
+
+ private:
+  const base::Clock& base_;
+  mutable std::function<void()> hook_;
+};
+
+TEST_P(WorkflowsTest, EscalationByHandRacingTheTickerIsSentOnce) {
+  std::string id = File();
+  Sync();
+  At(3600);  // the acknowledge deadline passes
+  // serve's ticker and a `detente request escalate` are two exchanges on alpha's database.
+  HookClock ticker_clock(*clock_);
+  auto ticker = OpenExchange(nodes_.at("alpha")->db.url(), "alpha", &ticker_clock);
+  auto cli = OpenExchange(nodes_.at("alpha")->db.url(), "alpha", clock_.get());
+  ASSERT_TRUE(ticker && cli);
+  ticker_clock.Arm([&] {
+    EXPECT_OK(Workflows(*cli).Act(id, kRequestEscalate, R"({"deadline":"acknowledge"})").status());
+  });
+  auto r = Workflows(*ticker).RunDue();
+  ASSERT_OK(r.status());
+  EXPECT_TRUE(r->sent.empty());
+  ASSERT_EQ(r->errors.size(), 1u);
+  EXPECT_THAT(r->errors[0], HasSubstr("already escalated"));
+  EXPECT_THAT(r->errors[0], HasSubstr("sent a step of this case meanwhile"));
+  EXPECT_EQ(Sent("alpha", kRequestEscalate).size(), 1u);
+  Sync();
+  EXPECT_EQ(Case("beta", id).escalations, 1);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, WorkflowsTest, ::testing::ValuesIn(store::TestBackends()),
+                         store::BackendName);
 
 }  // namespace
 }  // namespace detente::accord

@@ -260,6 +260,18 @@ TEST(ScaledClockTest, FarEpochAtMaximumSpeedSaturatesInsteadOfOverflowing) {
   EXPECT_EQ(past.Now().Format(), "0001-01-01T00:00:00.000Z");
 }
 
+// Found by fuzz/server_config: with the epoch more than ~292 years after the real time
+// ([clock] epoch = "9999-..." at speed 1), real - epoch saturates at INT64_MIN nanoseconds and
+// splitting it into seconds overflowed (UB under UBSan). It now floors without overflow.
+TEST(ScaledClockTest, SaturatedDeltaAtSpeedOneDoesNotOverflow) {
+  FakeClock real(Timestamp::FromUnixSeconds(1'800'000'000));
+  const Timestamp epoch = *Timestamp::Parse("9999-01-01T00:00:00Z");
+  ScaledClock clock(epoch, 1, real);
+  // epoch + INT64_MIN ns = epoch - 9223372036.854775808 s, in whole milliseconds.
+  EXPECT_EQ(clock.Now(),
+            Timestamp::FromUnixMillis((epoch.unix_seconds() - 9'223'372'037) * 1000 + 145));
+}
+
 TEST(ScaledClockTest, WithTheSystemClockMovesForwardFromTheEpoch) {
   const Timestamp epoch = SystemClock::Default().Now();
   ScaledClock clock(epoch, 1000);

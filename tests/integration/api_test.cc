@@ -456,5 +456,52 @@ TEST_F(ApiTest, ReceivedStepCarriesTheSendersCheckpointAndInclusionProof) {
   EXPECT_OK(VerifyMessageProof(msgs[0]));
 }
 
+// TLP:RED cases follow the node's TLP policy (deny by default, as in the TAXII collections):
+// the policy of the pseudo-collection "accord" names who reads their content; every other user
+// sees the case (ids, parties, state, times) with its title, bodies and envelopes withheld.
+TEST_F(ApiTest, RedCaseContentIsWithheldFromUsersTheAccordPolicyDoesNotName) {
+  HttpResponse file =
+      Call("POST", "/api/v1/requests", Basic("actor"),
+           std::string(R"({"responder":"beta","tlp":"red","body":)") + kPreservation + "}");
+  ASSERT_EQ(file.status, 201) << file.body;
+  const std::string id(Json(file).at("id").as_string());
+  auto check = [&](const std::string& user, bool readable) {
+    HttpResponse one = Call("GET", "/api/v1/requests/" + id, Basic(user));
+    ASSERT_EQ(one.status, 200) << one.body;
+    const json::value v = Json(one);
+    const std::string title(v.at("request").at("title").as_string());
+    const json::value& m = v.at("messages").as_array().at(0);
+    EXPECT_EQ(m.at("tlp").as_string(), "red");
+    EXPECT_EQ(m.at("withheld").as_bool(), !readable) << one.body;
+    if (readable) {
+      EXPECT_EQ(title, "Keep logs of 203.0.113.7");
+      EXPECT_EQ(m.at("body").at("title").as_string(), "Keep logs of 203.0.113.7");
+      EXPECT_OK(VerifyMessageProof(m));
+    } else {
+      EXPECT_THAT(title, HasSubstr("TLP:RED content withheld from user " + user));
+      EXPECT_THAT(one.body, ::testing::Not(HasSubstr("203.0.113.7"))) << user;
+      EXPECT_EQ(m.at("envelope").as_string(), "");
+      EXPECT_THAT(std::string(m.at("body").at("withheld").as_string()),
+                  HasSubstr("collection policy accord --red-users"));
+    }
+    HttpResponse list = Call("GET", "/api/v1/requests", Basic(user));
+    ASSERT_EQ(list.status, 200) << list.body;
+    int listed = 0;
+    const json::value listed_json = Json(list);
+    for (const auto& r : listed_json.at("requests").as_array()) {
+      if (r.at("id").as_string() != id) continue;
+      ++listed;
+      EXPECT_EQ(r.at("title").as_string() == "Keep logs of 203.0.113.7", readable) << user;
+    }
+    EXPECT_EQ(listed, 1) << list.body;
+  };
+  check("reader", false);
+  check("actor", false);  // acting is not reading RED
+  ProcResult p = cluster_->Run("alpha", {"collection", "policy", "accord", "--red-users", "actor"});
+  ASSERT_EQ(p.rc, 0) << p.Describe();
+  check("actor", true);
+  check("reader", false);
+}
+
 }  // namespace
 }  // namespace detente::testing

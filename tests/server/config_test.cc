@@ -122,6 +122,10 @@ TEST(ConfigTest, RejectsBadClockTables) {
       {"party = \"a\"\n[clock]\nepoch = 2026-01-01T00:00:00Z\n",
        "key clock.epoch: must be a string"},
       {"party = \"a\"\n[clock]\nrate = 2\n", "key clock.rate: unknown key"},
+      {"party = \"a\"\n[clock]\nspeed = 60\nepoch = \"9999-01-01T00:00:00Z\"\n",
+       "key clock.epoch: 9999-01-01T00:00:00Z out of range"},
+      {"party = \"a\"\n[clock]\nepoch = \"1969-12-31T23:59:59Z\"\n",
+       "key clock.epoch: 1969-12-31T23:59:59Z out of range"},
       {"party = \"a\"\nclock = 5\n", "key clock: must be a table"},
   };
   for (const Case& c : cases) {

@@ -387,5 +387,61 @@ TEST_F(TaxiiMountTest, PathWithoutTrailingSlashIsRedirectedWithoutCredentials) {
   EXPECT_EQ(Call("GET", "/api1", "").status, 404);
 }
 
+// Outbound collections ("to-<party>"): a POST is handed to the outbound hook (on a node: shared
+// with the partner) only when the Service will store it. A POST the Service refuses for its
+// Accept, Content-Type, size or envelope is answered as usual and never shared; a hook that
+// refuses leaves nothing stored.
+TEST_F(TaxiiMountTest, OutboundHookSharesOnlyPostsTheServiceStores) {
+  taxii::CollectionInfo info;
+  info.api_root = "api1";
+  info.title = "to beta";
+  info.alias = "to-beta";
+  ASSERT_OK_AND_ASSIGN(taxii::CollectionInfo out, repo_->CreateCollection(info));
+  ASSERT_OK(users_->AddUser("writer", "correct horse"));
+  ASSERT_OK(users_->GrantAccess("writer", out.id, true, true));
+  std::vector<std::string> calls;
+  base::Status answer = base::OkStatus();
+  mount_->SetOutbound([&](std::string_view target, std::span<const std::string> objects) {
+    calls.push_back(std::string(target) + ":" + std::to_string(objects.size()));
+    return answer;
+  });
+  const std::string path = "/api1/collections/" + out.id + "/objects/";
+  const std::string taxii21 = "application/taxii+json;version=2.1";
+  auto post = [&](const std::string& content_type, const std::string& accept, std::string body) {
+    Request r;
+    r.method = "POST";
+    r.target = path;
+    r.path = path;
+    r.headers.emplace_back("authorization", Basic("writer"));
+    r.headers.emplace_back("accept", accept);
+    r.headers.emplace_back("content-type", content_type);
+    r.body = std::move(body);
+    return Dispatch(router_, users_.get(), r, nullptr);
+  };
+  const std::string objects = "\"objects\":[" + taxii::testing::Indicator(1) + "]";
+  const std::string body = "{" + objects + "}";
+  EXPECT_EQ(post("application/taxii+json;version=2.0", taxii21, body).status, 415);
+  EXPECT_EQ(post(taxii21, "text/html", body).status, 406);
+  EXPECT_EQ(
+      post(taxii21, taxii21, "{" + objects + ",\"pad\":\"" + std::string(1 << 20, 'a') + "\"}")
+          .status,
+      413);
+  EXPECT_EQ(post(taxii21, taxii21, "{\"objects\":[" + taxii::testing::Indicator(1) + "]]").status,
+            400);
+  EXPECT_TRUE(calls.empty()) << calls[0];
+  EXPECT_THAT(repo_->CountObjects(out), IsOkAndHolds(0));
+
+  answer = base::PermissionDeniedError("TLP:RED object may not be shared onward");
+  Response refused = post(taxii21, taxii21, body);
+  EXPECT_EQ(refused.status, 403) << refused.body;
+  EXPECT_THAT(repo_->CountObjects(out), IsOkAndHolds(0));
+
+  answer = base::OkStatus();
+  Response stored = post(taxii21, taxii21, body);
+  EXPECT_EQ(stored.status, 202) << stored.body;
+  EXPECT_EQ(calls, (std::vector<std::string>{"beta:1", "beta:1"}));
+  EXPECT_THAT(repo_->CountObjects(out), IsOkAndHolds(1));
+}
+
 }  // namespace
 }  // namespace detente::server
