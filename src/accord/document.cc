@@ -59,6 +59,16 @@ Result<json::value> ParseJson(std::string_view text, std::string_view what) {
   return v;
 }
 
+std::vector<std::string> ParseStringList(std::string_view text) {
+  std::vector<std::string> out;
+  auto v = ParseJson(text, "list");
+  if (!v.ok() || !v->is_array()) return out;
+  for (const auto& e : v->as_array()) {
+    if (e.is_string()) out.emplace_back(e.as_string());
+  }
+  return out;
+}
+
 std::string Canonical(const json::value& v) {
   auto c = base::CanonicalizeJson(json::serialize(v));
   DETENTE_CHECK(c.ok());

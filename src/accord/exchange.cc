@@ -174,16 +174,6 @@ std::string JsonStrings(std::span<const std::string> v) {
   return json::serialize(a);
 }
 
-std::vector<std::string> ParseStrings(std::string_view text) {
-  std::vector<std::string> out;
-  auto v = internal::ParseJson(text, "list");
-  if (!v.ok() || !v->is_array()) return out;
-  for (const auto& e : v->as_array()) {
-    if (e.is_string()) out.emplace_back(e.as_string());
-  }
-  return out;
-}
-
 int64_t NowMicros(const base::Clock& clock) {
   base::Timestamp t = clock.Now();
   return t.unix_seconds() * 1'000'000 + t.nanos() / 1000;
@@ -1371,11 +1361,11 @@ Message ReadMessage(store::Rows& r) {
   Message msg;
   msg.id = std::string(r.Text(0));
   msg.from = std::string(r.Text(1));
-  msg.to = ParseStrings(r.Text(2));
+  msg.to = internal::ParseStringList(r.Text(2));
   msg.seq = static_cast<uint64_t>(r.Int64(3));
   msg.kind = std::string(r.Text(4));
   msg.created = std::string(r.Text(5));
-  msg.refs = ParseStrings(r.Text(6));
+  msg.refs = internal::ParseStringList(r.Text(6));
   msg.tlp = std::string(r.Text(7));
   msg.body = std::string(r.Text(8));
   msg.envelope = std::string(r.Text(9));

@@ -27,6 +27,9 @@ bool IsLowerHex(std::string_view s, size_t len);
 bool IsCanonicalUuid(std::string_view s);
 // Boost.JSON parse with the canonicalizer's depth limit. Errors: kInvalidArgument "<what>: ...".
 base::Result<boost::json::value> ParseJson(std::string_view text, std::string_view what);
+// The strings of the JSON array `text` (a list column of the accord tables), in order; other
+// elements are skipped, and text that is not a JSON array gives an empty list.
+std::vector<std::string> ParseStringList(std::string_view text);
 // RFC 8785 form of `v`.
 std::string Canonical(const boost::json::value& v);
 // ["hex", ...] and back (at most ledger::kMaxProofHashes).

@@ -53,16 +53,6 @@ std::string_view TlpUpper(std::string_view tlp) {
 // Received under one of these, an object may not leave its named recipients.
 bool IsRestricted(std::string_view tlp) { return TlpRank(tlp) >= 2; }
 
-std::vector<std::string> ParseList(std::string_view text) {
-  std::vector<std::string> out;
-  auto v = internal::ParseJson(text, "list");
-  if (!v.ok() || !v->is_array()) return out;
-  for (const auto& e : v->as_array()) {
-    if (e.is_string()) out.emplace_back(e.as_string());
-  }
-  return out;
-}
-
 // Whether `id` (an object id from a message body) can be indexed: 1..256 bytes, no control
 // character. A partner's body is signed but not trusted, and PostgreSQL's TEXT refuses a NUL
 // (SQLSTATE 22021), which would otherwise fail every later indexing run on that node.
@@ -454,7 +444,7 @@ Result<Envelope> Workflows::Retract(std::span<const std::string> object_ids,
       RETURN_IF_ERROR(r->status());
       return base::InternalError("share " + mid + " is indexed but not stored");
     }
-    for (std::string& p : ParseList(r->Text(0))) to.insert(std::move(p));
+    for (std::string& p : internal::ParseStringList(r->Text(0))) to.insert(std::move(p));
     tlp = Stricter(tlp, std::string(r->Text(1)));
   }
   to.erase(exchange_.party());
@@ -707,7 +697,7 @@ Result<std::vector<ShareInfo>> Workflows::Shares() {
       ShareInfo s;
       s.id = r->Text(0);
       s.from = r->Text(1);
-      s.to = ParseList(r->Text(2));
+      s.to = internal::ParseStringList(r->Text(2));
       s.tlp = r->Text(3);
       s.created = r->Text(4);
       s.outgoing = r->Int64(5) != 0;

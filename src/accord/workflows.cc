@@ -36,16 +36,6 @@ bool OneOf(std::string_view v, const std::string_view (&set)[N]) {
   return std::find(std::begin(set), std::end(set), v) != std::end(set);
 }
 
-std::vector<std::string> ParseStringList(std::string_view text) {
-  std::vector<std::string> out;
-  auto v = internal::ParseJson(text, "list");
-  if (!v.ok() || !v->is_array()) return out;
-  for (const auto& e : v->as_array()) {
-    if (e.is_string()) out.emplace_back(e.as_string());
-  }
-  return out;
-}
-
 std::string BodyString(std::string_view body, std::string_view member) {
   auto v = internal::ParseJson(body, "body");
   if (!v.ok() || !v->is_object()) return "";
@@ -83,7 +73,7 @@ Result<Loaded> Load(Exchange& ex) {
     WorkflowMessage m;
     m.id = std::string(rows->Text(0));
     m.from = std::string(rows->Text(1));
-    m.to = ParseStringList(rows->Text(2));
+    m.to = internal::ParseStringList(rows->Text(2));
     m.seq = static_cast<uint64_t>(rows->Int64(3));
     m.kind = std::string(rows->Text(4));
     auto created = Timestamp::Parse(rows->Text(5));
@@ -92,7 +82,7 @@ Result<Loaded> Load(Exchange& ex) {
       continue;
     }
     m.created = *created;
-    m.refs = ParseStringList(rows->Text(6));
+    m.refs = internal::ParseStringList(rows->Text(6));
     if (m.kind == kRequestFile || m.kind == kViolationReport) {
       out.tlp.emplace(m.id, std::string(rows->Text(7)));
     }

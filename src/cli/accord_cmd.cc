@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "accord/accord.h"
+#include "accord/case_json.h"
 #include "cli/cli.h"
 #include "server/server.h"
 
@@ -54,24 +55,6 @@ base::Status WriteFileAtomically(const std::string& path, const std::string& tex
     return base::PermissionDeniedError(path + ": cannot replace");
   }
   return base::OkStatus();
-}
-
-std::vector<std::string> SplitComma(const std::string& s) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= s.size()) {
-    size_t comma = s.find(',', start);
-    if (comma == std::string::npos) comma = s.size();
-    if (comma > start) out.push_back(s.substr(start, comma - start));
-    start = comma + 1;
-  }
-  return out;
-}
-
-json::array Strings(const std::vector<std::string>& v) {
-  json::array a;
-  for (const auto& s : v) a.emplace_back(json::string(s));
-  return a;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -454,11 +437,11 @@ int RunMessages(const AccordFlags& f) {
     for (const auto& m : *msgs) {
       a.emplace_back(json::object{{"id", m.id},
                                   {"from", m.from},
-                                  {"to", Strings(m.to)},
+                                  {"to", accord::StringsJson(m.to)},
                                   {"seq", m.seq},
                                   {"kind", m.kind},
                                   {"created", m.created},
-                                  {"refs", Strings(m.refs)},
+                                  {"refs", accord::StringsJson(m.refs)},
                                   {"tlp", m.tlp},
                                   {"body", json::parse(m.body)},
                                   {"direction", m.outgoing ? "sent" : "received"},

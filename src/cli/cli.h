@@ -8,6 +8,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/base.h"
 
@@ -40,6 +41,15 @@ int ExitCodeFor(const base::Status& status);
 
 // Prints "detente <command>: <message>" to stderr and returns ExitCodeFor(status).
 int ReportError(std::string_view command, const base::Status& status);
+
+// The non-empty comma-separated items of `s` ("a,,b" -> {"a", "b"}).
+std::vector<std::string> SplitComma(const std::string& s);
+
+// SplitComma of each of `in`, concatenated (a repeated flag whose values may hold commas).
+std::vector<std::string> SplitComma(const std::vector<std::string>& in);
+
+// Prints `rows` to stdout as left-aligned columns separated by two spaces, one line a row.
+void PrintTable(const std::vector<std::vector<std::string>>& rows);
 
 // True when stderr is a terminal (progress output is shown only then).
 bool StderrIsTerminal();

@@ -537,18 +537,7 @@ int RunCollection(const std::string& verb, const NodeFlags& f) {
       std::cout << json << "]\n";
       return kExitOk;
     }
-    std::vector<size_t> width(table[0].size(), 0);
-    for (const auto& row : table) {
-      for (size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
-    }
-    for (const auto& row : table) {
-      std::string line;
-      for (size_t i = 0; i < row.size(); ++i) {
-        line += row[i];
-        if (i + 1 < row.size()) line += std::string(width[i] - row[i].size() + 2, ' ');
-      }
-      std::cout << line << "\n";
-    }
+    PrintTable(table);
     return kExitOk;
   }
   // policy: show, or replace the lists given. The pseudo-collection "accord" holds the policy

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "accord/accord.h"
+#include "accord/case_json.h"
 #include "cli/cli.h"
 #include "server/server.h"
 
@@ -52,30 +53,6 @@ std::string Time(const std::optional<base::Timestamp>& t) {
   return t ? t->FormatMillis() : std::string("-");
 }
 
-json::value TimeJson(const std::optional<base::Timestamp>& t) {
-  return t ? json::value(t->FormatMillis()) : json::value(nullptr);
-}
-
-json::array Strings(const std::vector<std::string>& v) {
-  json::array a;
-  for (const auto& s : v) a.emplace_back(json::string(s));
-  return a;
-}
-
-std::vector<std::string> SplitComma(const std::vector<std::string>& in) {
-  std::vector<std::string> out;
-  for (const std::string& s : in) {
-    size_t start = 0;
-    while (start <= s.size()) {
-      size_t comma = s.find(',', start);
-      if (comma == std::string::npos) comma = s.size();
-      if (comma > start) out.push_back(s.substr(start, comma - start));
-      start = comma + 1;
-    }
-  }
-  return out;
-}
-
 // The node's exchange, opened as every command does (config, key, clock).
 base::Result<std::unique_ptr<accord::Exchange>> Open(const Flags& f) {
   return server::OpenNodeExchange(f.dir);
@@ -110,52 +87,17 @@ bool IsOpen(const RequestCase& c) {
 bool Overdue(const RequestCase& c, const base::Timestamp& now) { return accord::IsOverdue(c, now); }
 
 json::object RequestJson(const RequestCase& c, const base::Timestamp& now) {
-  return json::object{
-      {"id", c.id},
-      {"requester", c.requester},
-      {"responder", c.responder},
-      {"category", c.category},
-      {"priority", c.priority},
-      {"title", c.title},
-      {"state", std::string(accord::RequestStateName(c.state))},
-      {"outcome", c.outcome.empty() ? json::value(nullptr) : json::value(c.outcome)},
-      {"resolution", c.resolution.empty() ? json::value(nullptr) : json::value(c.resolution)},
-      {"filed", c.filed.FormatMillis()},
-      {"acknowledged", TimeJson(c.acknowledged)},
-      {"responded", TimeJson(c.responded)},
-      {"closed", TimeJson(c.closed)},
-      {"acknowledge_due", c.acknowledge_due.FormatMillis()},
-      {"respond_due", c.respond_due.FormatMillis()},
-      {"overdue", Overdue(c, now)},
-      {"escalations", c.escalations},
-      {"feedbacks", c.feedbacks}};
+  return accord::RequestCaseJson(c, now);
 }
 
-json::object ViolationJson(const ViolationCase& v) {
-  json::array entries;
-  for (const auto& e : v.entries) {
-    entries.emplace_back(
-        json::object{{"id", e.id},
-                     {"from", e.from},
-                     {"kind", e.kind},
-                     {"answer", e.answer.empty() ? json::value(nullptr) : json::value(e.answer)},
-                     {"at", e.at.FormatMillis()}});
-  }
-  return json::object{{"id", v.id},
-                      {"reporter", v.reporter},
-                      {"accused", Strings(v.accused)},
-                      {"commitment", v.commitment},
-                      {"summary", v.summary},
-                      {"reported", v.reported.FormatMillis()},
-                      {"entries", std::move(entries)}};
-}
+json::object ViolationJson(const ViolationCase& v) { return accord::ViolationCaseJson(v); }
 
 json::object MessageJson(const accord::Message& m) {
   boost::system::error_code ec;
   json::value body = json::parse(m.body, ec);
   if (ec) body = json::object();
   return json::object{
-      {"id", m.id},     {"from", m.from},          {"to", Strings(m.to)},
+      {"id", m.id},     {"from", m.from},          {"to", accord::StringsJson(m.to)},
       {"kind", m.kind}, {"created", m.created},    {"seq", m.seq},
       {"tlp", m.tlp},   {"body", std::move(body)}, {"direction", m.outgoing ? "sent" : "received"}};
 }
@@ -191,8 +133,9 @@ base::Result<const Case*> FindCase(const std::vector<Case>& cases, const std::st
 int PrintSent(const Flags& f, const accord::Envelope& env, std::string_view text,
               json::object extra = {}) {
   if (f.json) {
-    json::object o{{"id", env.id},          {"seq", env.seq},         {"kind", env.kind},
-                   {"to", Strings(env.to)}, {"created", env.created}, {"tlp", env.tlp}};
+    json::object o{{"id", env.id},           {"seq", env.seq},
+                   {"kind", env.kind},       {"to", accord::StringsJson(env.to)},
+                   {"created", env.created}, {"tlp", env.tlp}};
     for (auto& kv : extra) o[kv.key()] = kv.value();
     std::cout << json::serialize(o) << "\n";
   } else {
@@ -212,9 +155,9 @@ int RunFile(const Flags& f) {
   SetIf(b, "description", f.description);
   SetIf(b, "legal_basis", f.legal_basis);
   SetIf(b, "assistance", f.assistance);
-  if (!f.identifiers.empty()) b["identifiers"] = Strings(f.identifiers);
-  if (!f.targets.empty()) b["targets"] = Strings(f.targets);
-  if (!f.evidence.empty()) b["evidence"] = Strings(f.evidence);
+  if (!f.identifiers.empty()) b["identifiers"] = accord::StringsJson(f.identifiers);
+  if (!f.targets.empty()) b["targets"] = accord::StringsJson(f.targets);
+  if (!f.evidence.empty()) b["evidence"] = accord::StringsJson(f.evidence);
   if (f.retention_opt != nullptr && f.retention_opt->count() > 0) {
     b["retention_days"] = f.retention_days;
   }
@@ -257,7 +200,7 @@ int RunReport(const Flags& f) {
   SetIf(b, "commitment", f.commitment);
   SetIf(b, "summary", f.summary);
   SetIf(b, "attribution", f.attribution);
-  if (!f.evidence.empty()) b["evidence"] = Strings(f.evidence);
+  if (!f.evidence.empty()) b["evidence"] = accord::StringsJson(f.evidence);
   if (!b.contains("evidence")) b["evidence"] = json::array();
   std::vector<std::string> accused = SplitComma(f.accused);
   if (accused.empty()) return UsageError(cmd, "--against PARTY is required (repeat or comma)");
@@ -357,22 +300,6 @@ int RunStep(const Flags& f, std::string_view kind) {
 
 // ---------------------------------------------------------------------------------------------
 // list / show
-
-void PrintTable(const std::vector<std::vector<std::string>>& rows) {
-  std::vector<size_t> width;
-  for (const auto& r : rows) {
-    if (width.size() < r.size()) width.resize(r.size(), 0);
-    for (size_t i = 0; i < r.size(); ++i) width[i] = std::max(width[i], r[i].size());
-  }
-  for (const auto& r : rows) {
-    std::string line;
-    for (size_t i = 0; i < r.size(); ++i) {
-      line += r[i];
-      if (i + 1 < r.size()) line += std::string(width[i] - r[i].size() + 2, ' ');
-    }
-    std::cout << line << "\n";
-  }
-}
 
 // Escalations this node received about requests it does not hold (it is the hotline for them).
 std::vector<accord::Message> Hotline(accord::Exchange& ex, const accord::Cases& cases) {

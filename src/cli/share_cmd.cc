@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "accord/accord.h"
+#include "accord/case_json.h"
 #include "cli/cli.h"
 #include "server/server.h"
 #include "stix/stix.h"
@@ -33,45 +34,10 @@ struct ShareFlags {
   bool json = false;
 };
 
-std::vector<std::string> SplitComma(const std::string& s) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= s.size()) {
-    size_t comma = s.find(',', start);
-    if (comma == std::string::npos) comma = s.size();
-    if (comma > start) out.push_back(s.substr(start, comma - start));
-    start = comma + 1;
-  }
-  return out;
-}
-
-json::array Strings(const std::vector<std::string>& v) {
-  json::array a;
-  for (const auto& s : v) a.emplace_back(json::string(s));
-  return a;
-}
-
 std::string Join(const std::vector<std::string>& v) {
   std::string out;
   for (const auto& s : v) out += (out.empty() ? "" : ",") + s;
   return out;
-}
-
-// Prints rows as left-aligned columns separated by two spaces.
-void PrintTable(const std::vector<std::vector<std::string>>& rows) {
-  std::vector<size_t> width;
-  for (const auto& r : rows) {
-    if (width.size() < r.size()) width.resize(r.size(), 0);
-    for (size_t i = 0; i < r.size(); ++i) width[i] = std::max(width[i], r[i].size());
-  }
-  for (const auto& r : rows) {
-    std::string line;
-    for (size_t i = 0; i < r.size(); ++i) {
-      line += r[i];
-      if (i + 1 < r.size()) line += std::string(width[i] - r[i].size() + 2, ' ');
-    }
-    std::cout << line << "\n";
-  }
 }
 
 int RunShare(const ShareFlags& f) {
@@ -95,7 +61,7 @@ int RunShare(const ShareFlags& f) {
   }
   if (f.json) {
     std::cout << json::serialize(json::object{{"id", env->id},
-                                              {"to", Strings(env->to)},
+                                              {"to", accord::StringsJson(env->to)},
                                               {"tlp", env->tlp},
                                               {"objects", objects},
                                               {"seq", env->seq}})
@@ -120,9 +86,9 @@ int RunRetract(const ShareFlags& f) {
   if (!env.ok()) return ReportError(kCmd, env.status());
   if (f.json) {
     std::cout << json::serialize(json::object{{"id", env->id},
-                                              {"to", Strings(env->to)},
-                                              {"objects", Strings(f.ids)},
-                                              {"shares", Strings(env->refs)},
+                                              {"to", accord::StringsJson(env->to)},
+                                              {"objects", accord::StringsJson(f.ids)},
+                                              {"shares", accord::StringsJson(env->refs)},
                                               {"seq", env->seq}})
               << "\n";
   } else {
@@ -144,15 +110,9 @@ int RunShares(const ShareFlags& f) {
   if (f.json) {
     json::array a;
     for (const auto& s : *shares) {
-      a.emplace_back(json::object{{"id", s.id},
-                                  {"from", s.from},
-                                  {"to", Strings(s.to)},
-                                  {"tlp", s.tlp},
-                                  {"created", s.created},
-                                  {"objects", s.objects},
-                                  {"object_ids", Strings(s.object_ids)},
-                                  {"retracted", Strings(s.retracted)},
-                                  {"direction", s.outgoing ? "sent" : "received"}});
+      json::object o = accord::ShareJson(s);
+      o["direction"] = s.outgoing ? "sent" : "received";
+      a.emplace_back(std::move(o));
     }
     std::cout << json::serialize(json::object{{"shares", std::move(a)}}) << "\n";
     return kExitOk;
@@ -183,12 +143,7 @@ int RunSightingsList(const ShareFlags& f) {
   if (f.json) {
     json::array a;
     for (const auto& s : *list) {
-      a.emplace_back(json::object{{"indicator", s.indicator},
-                                  {"party", s.party},
-                                  {"count", s.count},
-                                  {"first_seen", s.first_seen},
-                                  {"last_seen", s.last_seen},
-                                  {"messages", s.messages}});
+      a.emplace_back(accord::SightingJson(s));
     }
     std::cout << json::serialize(json::object{{"sightings", std::move(a)}}) << "\n";
     return kExitOk;
@@ -244,7 +199,7 @@ int SendSightings(const std::string& dir, std::string_view text, std::string_vie
   auto sent = accord::Workflows(**ex).SendSightings(*sightings);
   if (!sent.ok()) return ReportError(command, sent.status());
   if (as_json) {
-    std::cout << json::serialize(json::object{{"messages", Strings(sent->messages)},
+    std::cout << json::serialize(json::object{{"messages", accord::StringsJson(sent->messages)},
                                               {"sent", sent->sent},
                                               {"skipped", sent->skipped},
                                               {"ignored", ignored}})

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "accord/accord.h"
+#include "accord/case_json.h"
 #include "peer/peer.h"
 #include "server/policy.h"
 #include "stix/stix.h"
@@ -39,17 +40,6 @@ Response ApiError(const Status& s) {
 
 Response JsonResponse(int status, const json::value& v) {
   return Response::Json(status, json::serialize(v));
-}
-
-json::value TimeOrNull(const std::optional<base::Timestamp>& t) {
-  if (!t) return nullptr;
-  return json::value(t->FormatMillis());
-}
-
-json::array Strings(const std::vector<std::string>& v) {
-  json::array a;
-  for (const auto& s : v) a.emplace_back(s);
-  return a;
 }
 
 // Parses a JSON object body: bounded size and depth. Errors: kInvalidArgument naming what is
@@ -177,48 +167,20 @@ base::Result<std::string> CaseTlp(accord::Exchange& ex, std::string_view id) {
   return msg ? msg->tlp : std::string();
 }
 
+// The API's view of a case: accord's, with the title or summary withheld from a reader the
+// accord policy does not allow at the case's TLP.
 json::object RequestJson(const accord::RequestCase& c, const base::Timestamp& now,
                          const Reader& reader, std::string_view tlp) {
-  return json::object{
-      {"id", c.id},
-      {"requester", c.requester},
-      {"responder", c.responder},
-      {"category", c.category},
-      {"priority", c.priority},
-      {"title", reader.May(tlp) ? c.title : reader.Withheld(tlp)},
-      {"state", accord::RequestStateName(c.state)},
-      {"outcome", c.outcome.empty() ? json::value(nullptr) : json::value(c.outcome)},
-      {"resolution", c.resolution.empty() ? json::value(nullptr) : json::value(c.resolution)},
-      {"filed", c.filed.FormatMillis()},
-      {"acknowledged", TimeOrNull(c.acknowledged)},
-      {"responded", TimeOrNull(c.responded)},
-      {"closed", TimeOrNull(c.closed)},
-      {"acknowledge_due", c.acknowledge_due.FormatMillis()},
-      {"respond_due", c.respond_due.FormatMillis()},
-      {"overdue", accord::IsOverdue(c, now)},
-      {"escalations", c.escalations},
-      {"feedbacks", c.feedbacks},
-  };
+  json::object o = accord::RequestCaseJson(c, now);
+  if (!reader.May(tlp)) o["title"] = reader.Withheld(tlp);
+  return o;
 }
 
 json::object ViolationJson(const accord::ViolationCase& v, const Reader& reader,
                            std::string_view tlp) {
-  json::array entries;
-  for (const auto& e : v.entries) {
-    entries.emplace_back(
-        json::object{{"id", e.id},
-                     {"from", e.from},
-                     {"kind", e.kind},
-                     {"answer", e.answer.empty() ? json::value(nullptr) : json::value(e.answer)},
-                     {"at", e.at.FormatMillis()}});
-  }
-  return json::object{{"id", v.id},
-                      {"reporter", v.reporter},
-                      {"accused", Strings(v.accused)},
-                      {"commitment", v.commitment},
-                      {"summary", reader.May(tlp) ? v.summary : reader.Withheld(tlp)},
-                      {"reported", v.reported.FormatMillis()},
-                      {"entries", std::move(entries)}};
+  json::object o = accord::ViolationCaseJson(v);
+  if (!reader.May(tlp)) o["summary"] = reader.Withheld(tlp);
+  return o;
 }
 
 // M: one message with its signed envelope and its proof of inclusion in the sender's log.
@@ -239,7 +201,7 @@ base::Result<json::object> MessageJson(accord::Exchange& ex, std::string_view id
                      {"inclusion", std::move(inclusion)}};
   }
   return json::object{
-      {"id", msg->id},         {"from", msg->from},       {"to", Strings(msg->to)},
+      {"id", msg->id},         {"from", msg->from},       {"to", accord::StringsJson(msg->to)},
       {"kind", msg->kind},     {"created", msg->created}, {"seq", msg->seq},
       {"tlp", msg->tlp},       {"body", std::move(body)}, {"envelope", may ? msg->envelope : ""},
       {"proof", std::move(p)}, {"withheld", !may}};
@@ -353,7 +315,8 @@ Response ApiMount::Overview(const Request& request) {
     const accord::Accord& a = ex.accord();
     json::array parties;
     for (const auto& p : a.parties) {
-      parties.emplace_back(json::object{{"name", p.name}, {"endpoints", Strings(p.endpoints)}});
+      parties.emplace_back(
+          json::object{{"name", p.name}, {"endpoints", accord::StringsJson(p.endpoints)}});
     }
     json::array commitments;
     for (const auto& c : a.commitments) {
@@ -641,15 +604,9 @@ Response ApiMount::Shares(const Request& request) {
     ASSIGN_OR_RETURN(auto shares, accord::Workflows(ex).Shares());
     json::array list;
     for (const auto& s : shares) {
-      list.emplace_back(json::object{{"id", s.id},
-                                     {"from", s.from},
-                                     {"to", Strings(s.to)},
-                                     {"tlp", s.tlp},
-                                     {"created", s.created},
-                                     {"objects", s.objects},
-                                     {"object_ids", Strings(s.object_ids)},
-                                     {"retracted", Strings(s.retracted)},
-                                     {"outgoing", s.outgoing}});
+      json::object o = accord::ShareJson(s);
+      o["outgoing"] = s.outgoing;
+      list.emplace_back(std::move(o));
     }
     return json::object{{"shares", std::move(list)}};
   });
@@ -664,12 +621,7 @@ Response ApiMount::Sightings(const Request& request) {
     ASSIGN_OR_RETURN(auto sightings, accord::Workflows(ex).Sightings());
     json::array list;
     for (const auto& s : sightings) {
-      list.emplace_back(json::object{{"indicator", s.indicator},
-                                     {"party", s.party},
-                                     {"count", s.count},
-                                     {"first_seen", s.first_seen},
-                                     {"last_seen", s.last_seen},
-                                     {"messages", s.messages}});
+      list.emplace_back(accord::SightingJson(s));
     }
     return json::object{{"sightings", std::move(list)}};
   });

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -67,6 +68,18 @@ inline std::unique_ptr<Exchange> OpenExchange(const std::string& url, const std:
   auto ex = Exchange::Open(OpenUrl(url), party, TestKey(party), o);
   EXPECT_TRUE(ex.ok()) << ex.status();
   return ex.ok() ? std::move(ex).value() : nullptr;
+}
+
+// The size of `party`'s log as `holder` holds it (0 when it holds none); fails the test when
+// PeerLogs does.
+inline uint64_t HeldOf(Exchange& holder, const std::string& party) {
+  auto logs = holder.PeerLogs();
+  EXPECT_OK(logs.status());
+  if (!logs.ok()) return 0;
+  for (const auto& l : *logs) {
+    if (l.party == party) return l.size;
+  }
+  return 0;
 }
 
 }  // namespace detente::accord

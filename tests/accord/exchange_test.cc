@@ -51,15 +51,6 @@ class ExchangeTest : public ::testing::TestWithParam<store::Backend> {
 
   Exchange& X(const std::string& p) { return *nodes_.at(p)->ex; }
 
-  uint64_t HeldOf(Exchange& holder, const std::string& party) {
-    auto logs = holder.PeerLogs();
-    EXPECT_OK(logs.status());
-    for (const auto& l : *logs) {
-      if (l.party == party) return l.size;
-    }
-    return 0;
-  }
-
   // One round from `from` to `to`: NextDelivery, Accept, RecordAnswer.
   Result<DeliveryAnswer> Deliver(const std::string& from, const std::string& to) {
     ASSIGN_OR_RETURN(Delivery d, X(from).NextDelivery(to, 100));

@@ -84,15 +84,6 @@ class SharesTest : public ::testing::TestWithParam<store::Backend> {
   Exchange& X(const std::string& p) { return *nodes_.at(p)->ex; }
   Workflows W(const std::string& p) { return Workflows(X(p)); }
 
-  uint64_t HeldOf(Exchange& holder, const std::string& party) {
-    auto logs = holder.PeerLogs();
-    EXPECT_OK(logs.status());
-    for (const auto& l : *logs) {
-      if (l.party == party) return l.size;
-    }
-    return 0;
-  }
-
   // Moves what `from` has pending for `to` (one round), without applying it.
   void DeliverOne(const std::string& from, const std::string& to) {
     auto d = X(from).NextDelivery(to, 100);

@@ -66,15 +66,6 @@ class WorkflowsTest : public ::testing::TestWithParam<store::Backend> {
   // Moves the clock to `seconds` after the start.
   void At(int64_t seconds) { clock_->Set(TestStart().PlusSeconds(seconds)); }
 
-  uint64_t HeldOf(Exchange& holder, const std::string& party) {
-    auto logs = holder.PeerLogs();
-    EXPECT_OK(logs.status());
-    for (const auto& l : *logs) {
-      if (l.party == party) return l.size;
-    }
-    return 0;
-  }
-
   // Delivers every pending message between every pair of nodes.
   void Sync() {
     for (int round = 0; round < 4; ++round) {

@@ -45,22 +45,6 @@ using ::testing::Not;
 // A note body: {"text": TEXT}.
 std::string Note(const std::string& text) { return "{\"text\":\"" + text + "\"}"; }
 
-// Runs a shell command; returns its stdout (and sets *rc).
-std::string Shell(const std::string& cmd, int* rc) {
-  std::string out;
-  std::FILE* p = ::popen(cmd.c_str(), "r");
-  if (p == nullptr) {
-    *rc = -1;
-    return out;
-  }
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof(buf), p)) > 0) out.append(buf, n);
-  int status = ::pclose(p);
-  *rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return out;
-}
-
 class ExchangeTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -69,20 +53,7 @@ class ExchangeTest : public ::testing::Test {
     cluster_ = std::move(c).value();
   }
   void TearDown() override {
-    if (HasFailure()) {
-      // The serve logs say what the agents did; print their tails.
-      for (const std::string& label : cluster_->labels()) {
-        std::FILE* f = std::fopen(cluster_->node(label).serve_log.c_str(), "rb");
-        if (f == nullptr) continue;
-        std::string log;
-        char buf[4096];
-        size_t n;
-        while ((n = std::fread(buf, 1, sizeof(buf), f)) > 0) log.append(buf, n);
-        std::fclose(f);
-        if (log.size() > 3000) log = "..." + log.substr(log.size() - 3000);
-        std::fprintf(stderr, "---- %s serve log (tail) ----\n%s\n", label.c_str(), log.c_str());
-      }
-    }
+    if (HasFailure()) cluster_->PrintServeLogTails();
     cluster_.reset();
   }
 

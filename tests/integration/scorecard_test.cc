@@ -39,22 +39,6 @@ std::string ScriptPath() {
   return (std::filesystem::path(__FILE__).parent_path() / "scorecard.py").string();
 }
 
-// Runs a shell command; returns its stdout and sets *rc.
-std::string Shell(const std::string& cmd, int* rc) {
-  std::string out;
-  std::FILE* p = ::popen(cmd.c_str(), "r");
-  if (p == nullptr) {
-    *rc = -1;
-    return out;
-  }
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof(buf), p)) > 0) out.append(buf, n);
-  int status = ::pclose(p);
-  *rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return out;
-}
-
 // Numbers compare by value (Boost.JSON keeps 3600 and 3600.0 apart; Python prints 3600.0).
 bool SameJson(const json::value& a, const json::value& b, std::string* where,
               const std::string& path = "") {
@@ -113,14 +97,7 @@ class ScorecardTest : public ::testing::Test {
     cluster_ = std::move(c).value();
   }
   void TearDown() override {
-    if (HasFailure()) {
-      for (const std::string& label : cluster_->labels()) {
-        std::ifstream in(cluster_->node(label).serve_log);
-        std::string log((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-        if (log.size() > 3000) log = "..." + log.substr(log.size() - 3000);
-        std::fprintf(stderr, "---- %s serve log (tail) ----\n%s\n", label.c_str(), log.c_str());
-      }
-    }
+    if (HasFailure()) cluster_->PrintServeLogTails();
     cluster_.reset();
   }
 

@@ -57,22 +57,6 @@ std::string Bundle(const std::vector<std::string>& objects) {
   return s + "]}";
 }
 
-// Runs a shell command; returns its stdout (and sets *rc).
-std::string Shell(const std::string& cmd, int* rc) {
-  std::string out;
-  std::FILE* p = ::popen(cmd.c_str(), "r");
-  if (p == nullptr) {
-    *rc = -1;
-    return out;
-  }
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof(buf), p)) > 0) out.append(buf, n);
-  int status = ::pclose(p);
-  *rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return out;
-}
-
 struct Http {
   int status = 0;
   std::string body;
@@ -84,20 +68,10 @@ class SharesTest : public ::testing::Test {
     auto c = Cluster::Create();
     ASSERT_OK(c.status());
     cluster_ = std::move(c).value();
-    for (const std::string l : {"alpha", "beta", "gamma"}) ASSERT_OK(cluster_->AddNode(l));
-    ASSERT_OK(cluster_->FormAccord());
-    ASSERT_OK(cluster_->ServeAll());
-    ASSERT_OK(cluster_->PointAllPeers());
+    ASSERT_OK(cluster_->StartAccord({"alpha", "beta", "gamma"}));
   }
   void TearDown() override {
-    if (HasFailure()) {
-      for (const std::string& label : cluster_->labels()) {
-        std::ifstream in(cluster_->node(label).serve_log);
-        std::string log((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-        if (log.size() > 3000) log = "..." + log.substr(log.size() - 3000);
-        std::fprintf(stderr, "---- %s serve log (tail) ----\n%s\n", label.c_str(), log.c_str());
-      }
-    }
+    if (HasFailure()) cluster_->PrintServeLogTails();
     cluster_.reset();
   }
 

@@ -58,19 +58,7 @@ class NodeWorkflowsTest : public ::testing::Test {
     ASSERT_OK(cluster_->PointAllPeers());
   }
   void TearDown() override {
-    if (HasFailure()) {
-      for (const std::string& label : cluster_->labels()) {
-        std::FILE* f = std::fopen(cluster_->node(label).serve_log.c_str(), "rb");
-        if (f == nullptr) continue;
-        std::string log;
-        char buf[4096];
-        size_t n;
-        while ((n = std::fread(buf, 1, sizeof(buf), f)) > 0) log.append(buf, n);
-        std::fclose(f);
-        if (log.size() > 3000) log = "..." + log.substr(log.size() - 3000);
-        std::fprintf(stderr, "---- %s serve log (tail) ----\n%s\n", label.c_str(), log.c_str());
-      }
-    }
+    if (HasFailure()) cluster_->PrintServeLogTails();
     cluster_.reset();
   }
 

@@ -9,6 +9,7 @@
 #include <boost/json.hpp>
 #include <cctype>
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -157,6 +158,21 @@ ProcResult RunDetenteArgs(const std::string& scratch, const std::vector<std::str
 }
 
 // ---------------------------------------------------------------------------------------------
+
+std::string Shell(const std::string& cmd, int* rc) {
+  std::string out;
+  std::FILE* p = ::popen(cmd.c_str(), "r");
+  if (p == nullptr) {
+    *rc = -1;
+    return out;
+  }
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof(buf), p)) > 0) out.append(buf, n);
+  int status = ::pclose(p);
+  *rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return out;
+}
 
 base::Result<std::unique_ptr<Cluster>> Cluster::Create(Options options) {
   std::unique_ptr<Cluster> c(new Cluster(options));
@@ -418,6 +434,22 @@ Status Cluster::PointAllPeers() {
     }
   }
   return Status();
+}
+
+Status Cluster::StartAccord(const std::vector<std::string>& labels) {
+  for (const std::string& l : labels) RETURN_IF_ERROR(AddNode(l));
+  RETURN_IF_ERROR(FormAccord());
+  RETURN_IF_ERROR(ServeAll());
+  return PointAllPeers();
+}
+
+void Cluster::PrintServeLogTails(size_t max_bytes) {
+  for (const std::string& label : labels()) {
+    if (!fs::exists(node(label).serve_log)) continue;
+    std::string log = ReadFile(node(label).serve_log);
+    if (log.size() > max_bytes) log = "..." + log.substr(log.size() - max_bytes);
+    std::fprintf(stderr, "---- %s serve log (tail) ----\n%s\n", label.c_str(), log.c_str());
+  }
 }
 
 base::Result<std::string> Cluster::Send(const std::string& label,

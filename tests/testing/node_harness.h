@@ -50,6 +50,10 @@ struct ProcResult {
   std::string Describe() const;
 };
 
+// Runs `cmd` with popen (/bin/sh -c); returns its stdout and sets *rc to its exit code (-1 when
+// it could not run or did not exit).
+std::string Shell(const std::string& cmd, int* rc);
+
 // Runs DETENTE_BINARY with `args` (no shell), `input` on stdin, stdout and stderr captured
 // through files in `scratch`; killed with SIGKILL after `timeout`.
 ProcResult RunDetenteArgs(const std::string& scratch, const std::vector<std::string>& args,
@@ -160,6 +164,14 @@ class Cluster {
   // Points every node at every other party's node (the first node added for that party) on
   // its current port.
   base::Status PointAllPeers();
+
+  // AddNode for each of `labels`, then FormAccord, ServeAll and PointAllPeers: an accord whose
+  // nodes are serving and know each other's URLs. Errors: the first step's.
+  base::Status StartAccord(const std::vector<std::string>& labels);
+
+  // Prints the last `max_bytes` of each node's serve log to stderr (for a failed test's
+  // TearDown: the serve logs say what the agents did).
+  void PrintServeLogTails(size_t max_bytes = 3000);
 
   // `detente ARGS --dir DIR(label)`.
   ProcResult Run(const std::string& label, std::vector<std::string> args,
