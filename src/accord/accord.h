@@ -6,6 +6,9 @@
 // Formats (documents, envelopes, entry headers, receipts, storage) with a worked example:
 // ../../docs/formats/accord.md. The request and violation workflows and the scorecard, as
 // pure functions over messages: workflow.h (../../docs/formats/workflows.md).
+// One deliberate exception to "one public header": case_json.h, the Boost.JSON views of cases,
+// shares and sightings shared by the CLI and the HTTP API, is included only by those who print
+// them, so that every includer of accord.h does not pull in Boost.JSON.
 //
 // Thread-safety: documents, envelopes and free functions are values / pure. An Exchange is NOT
 // thread-safe (it owns one connection and the in-memory log state); serialise calls with a

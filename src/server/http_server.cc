@@ -18,6 +18,7 @@
 #include <csignal>
 #include <cstdio>
 #include <exception>
+#include <future>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -476,7 +477,10 @@ std::string Server::url() const {
 
 void Server::HandleSignals() {
   Impl* impl = impl_.get();
-  net::post(impl->control, [this, impl] {
+  // Installed on the control strand (the signal_set belongs to it), and waited for: a SIGTERM
+  // sent the moment the caller announces it is listening must shut down gracefully, not kill.
+  std::promise<void> installed;
+  net::post(impl->control, [this, impl, &installed] {
     beast::error_code ec;
     impl->signals.add(SIGINT, ec);
     impl->signals.add(SIGTERM, ec);
@@ -485,7 +489,9 @@ void Server::HandleSignals() {
       spdlog::info("signal {} received: shutting down", sig);
       BeginShutdown();
     });
+    installed.set_value();
   });
+  installed.get_future().wait();
 }
 
 void Server::BeginShutdown() {

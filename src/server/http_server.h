@@ -74,6 +74,8 @@ class Server {
   std::string url() const;
 
   // Stops SIGINT and SIGTERM from killing the process: they call BeginShutdown() instead.
+  // Returns once the handlers are installed. REQUIRES: called after Start(), not from a
+  // server thread.
   void HandleSignals();
   // Starts a graceful shutdown and returns at once. Idempotent.
   void BeginShutdown();
