@@ -71,15 +71,11 @@ inline std::unique_ptr<Exchange> OpenExchange(const std::string& url, const std:
 }
 
 // The size of `party`'s log as `holder` holds it (0 when it holds none); fails the test when
-// PeerLogs does.
+// Exchange::HeldSize does.
 inline uint64_t HeldOf(Exchange& holder, const std::string& party) {
-  auto logs = holder.PeerLogs();
-  EXPECT_OK(logs.status());
-  if (!logs.ok()) return 0;
-  for (const auto& l : *logs) {
-    if (l.party == party) return l.size;
-  }
-  return 0;
+  auto size = holder.HeldSize(party);
+  EXPECT_OK(size.status());
+  return size.ok() ? *size : 0;
 }
 
 }  // namespace detente::accord

@@ -8,11 +8,6 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <sys/time.h>
-#include <unistd.h>
 
 #include <boost/json.hpp>
 #include <map>
@@ -23,6 +18,7 @@
 
 #include "base/base.h"
 #include "ledger/ledger.h"
+#include "server/http_client.h"
 #include "testing/node_harness.h"
 #include "testing/status_matchers.h"
 
@@ -36,74 +32,14 @@ constexpr char kPassword[] = "correct horse battery";
 // server::kMaxApiBodyBytes.
 constexpr size_t kMaxBody = 1 << 20;
 
-struct HttpResponse {
-  int status = 0;
-  std::multimap<std::string, std::string> headers;  // lower-case names
-  std::string body;
-  std::string Header(const std::string& name) const {
-    auto it = headers.find(name);
-    return it == headers.end() ? "" : it->second;
-  }
-};
+using server::testing::HttpResponse;
 
-// One request on a fresh plain connection to 127.0.0.1:port (10 s socket timeouts); the
-// response needs a Content-Length (the server always sends one).
+// One request on a fresh plain connection to 127.0.0.1:port (server/http_client.h: 10 s
+// socket timeouts; the server always sends a Content-Length).
 std::optional<HttpResponse> Fetch(uint16_t port, const std::string& raw) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return std::nullopt;
-  timeval tv{10, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  std::string buf;
-  std::optional<HttpResponse> out;
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
-    size_t sent = 0;
-    while (sent < raw.size()) {
-      ssize_t n = ::send(fd, raw.data() + sent, raw.size() - sent, MSG_NOSIGNAL);
-      if (n <= 0) break;
-      sent += static_cast<size_t>(n);
-    }
-    // Read until the head and Content-Length bytes of body are in (or the peer closes).
-    char tmp[16384];
-    for (;;) {
-      size_t end = buf.find("\r\n\r\n");
-      if (end != std::string::npos) {
-        HttpResponse r;
-        std::string head = buf.substr(0, end + 2);
-        r.status = head.size() >= 12 ? std::stoi(head.substr(9, 3)) : 0;
-        size_t pos = head.find("\r\n") + 2;
-        while (pos < head.size()) {
-          size_t e = head.find("\r\n", pos);
-          std::string line = head.substr(pos, e - pos);
-          pos = e + 2;
-          size_t colon = line.find(':');
-          if (colon == std::string::npos) continue;
-          std::string name = line.substr(0, colon);
-          for (char& ch : name)
-            ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-          size_t v = colon + 1;
-          while (v < line.size() && line[v] == ' ') ++v;
-          r.headers.emplace(name, line.substr(v));
-        }
-        std::string cl = r.Header("content-length");
-        size_t len = cl.empty() ? 0 : std::stoul(cl);
-        if (buf.size() >= end + 4 + len) {
-          r.body = buf.substr(end + 4, len);
-          out = std::move(r);
-          break;
-        }
-      }
-      ssize_t n = ::recv(fd, tmp, sizeof tmp, 0);
-      if (n <= 0) break;
-      buf.append(tmp, static_cast<size_t>(n));
-    }
-  }
-  ::close(fd);
-  return out;
+  auto c = server::testing::TestConnection::Connect(port);
+  if (c == nullptr || !c->Send(raw)) return std::nullopt;
+  return c->ReadResponse();
 }
 
 const char kPreservation[] =
